@@ -1,0 +1,281 @@
+"""Drawing synthetic GUI screens with Pillow.
+
+Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state) and
+then pasted, so a screen that changed in one widget costs a handful of pastes, and a step that
+changed nothing costs nothing (the env keeps the last frame). Fonts ship in ``mmgym/assets`` so the
+pixels do not depend on the machine's fonts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from mmgym.envs.gui.screen import Screen, Widget
+
+#: Named colours that instructions may mention ("the green triangle").
+PALETTE = {
+    "red": (220, 50, 47),
+    "orange": (243, 140, 32),
+    "yellow": (236, 200, 20),
+    "green": (46, 160, 67),
+    "blue": (38, 110, 220),
+    "purple": (130, 70, 200),
+    "pink": (232, 90, 170),
+    "brown": (140, 90, 50),
+    "gray": (128, 128, 128),
+    "black": (25, 25, 25),
+    "white": (255, 255, 255),
+    # Neutral tones for chrome; instructions never name these.
+    "paper": (246, 247, 250),
+    "line": (200, 204, 212),
+    "ink": (33, 37, 41),
+    "muted": (110, 117, 125),
+    "focus": (255, 248, 214),
+}
+#: Colours a task may pick for a coloured element (distinct enough to name).
+NAMED_COLORS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "gray", "black")
+SHAPES = ("circle", "square", "triangle", "diamond", "star", "hexagon", "cross")
+
+
+def unit(screen_size: tuple[int, int]) -> float:
+    """Pixels per design unit: layouts are drawn for 224 px and scale with the shorter side."""
+    return min(screen_size) / 224
+
+
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    path = resources.files("mmgym.assets") / "fonts" / name
+    with resources.as_file(path) as file:
+        return ImageFont.truetype(str(file), max(6, size))
+
+
+def font_size(height: int) -> int:
+    """The font size that fits a widget of ``height`` pixels."""
+    return max(8, min(int(height * 0.55), 48))
+
+
+def text_width(text: str, height: int, bold: bool = False) -> int:
+    """Width in pixels of ``text`` drawn in a widget of ``height`` pixels."""
+    return int(font(font_size(height), bold).getlength(text)) + 1
+
+
+def natural_width(kind: str, text: str, height: int) -> int:
+    """The narrowest box of ``height`` pixels that shows ``text`` in a ``kind`` widget uncut."""
+    if kind == "button":
+        return text_width(text, height, bold=True) + height * 3 // 4
+    if kind == "field":
+        return text_width(text, height) + height * 3 // 4
+    if kind == "checkbox":
+        return int(height * 0.7) + height // 3 + text_width(text, height) + 2
+    if kind == "icon":
+        return max(int(height * 0.7), int(font(_caption_size(height)).getlength(text)) + 2)
+    return text_width(text, height)
+
+
+def _caption_size(height: int) -> int:
+    """Font size of the caption under an icon or app of ``height`` pixels."""
+    return font_size(height - int(height * 0.7)) + 2
+
+
+def fit_text(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
+    """``text`` shortened with an ellipsis until it fits in ``width`` pixels."""
+    if face.getlength(text) <= width:
+        return text
+    while text and face.getlength(text + "...") > width:
+        text = text[:-1]
+    return text + "..." if text else ""
+
+
+def _text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], text: str, color: tuple,
+          size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
+    face = font(size, bold)
+    x0, y0, x1, y1 = box
+    shown = fit_text(text, face, x1 - x0)
+    anchor = {"center": "mm", "left": "lm"}[align]
+    x = (x0 + x1) / 2 if align == "center" else x0
+    draw.text((x, (y0 + y1) / 2), shown, fill=color, font=face, anchor=anchor)
+
+
+def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    """The polygon of a non-circle shape inside ``box``."""
+    x0, y0, x1, y1 = box
+    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+
+    def ring(n: int, radii: list[float], start: float = -math.pi / 2) -> list[tuple[float, float]]:
+        return [
+            (cx + rx * radii[i % len(radii)] * math.cos(start + 2 * math.pi * i / n),
+             cy + ry * radii[i % len(radii)] * math.sin(start + 2 * math.pi * i / n))
+            for i in range(n)
+        ]  # fmt: skip
+
+    if shape == "square":
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    if shape == "triangle":
+        return [(cx, y0), (x1, y1), (x0, y1)]
+    if shape == "diamond":
+        return ring(4, [1.0])
+    if shape == "star":
+        return ring(10, [1.0, 0.45])
+    if shape == "hexagon":
+        return ring(6, [1.0], start=0.0)
+    if shape == "cross":
+        a, b = 0.3, 1.0
+        pts = [(-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a), (a, b), (-a, b), (-a, a),
+               (-b, a), (-b, -a), (-a, -a)]  # fmt: skip
+        return [(cx + px * rx, cy + py * ry) for px, py in pts]
+    raise ValueError(f"unknown shape {shape!r}; use one of {', '.join(SHAPES)}")
+
+
+def draw_shape(draw: ImageDraw.ImageDraw, shape: str, box, color: tuple) -> None:
+    if shape == "circle":
+        draw.ellipse(box, fill=color)
+    else:
+        draw.polygon(shape_points(shape, box), fill=color)
+
+
+# One drawing function per widget kind; each paints a (w, h) sprite on the screen background.
+def _bar(d, w, h, wd: Widget) -> None:
+    d.rectangle((0, 0, w, h), fill=PALETTE[wd.color])
+    _text(d, (h // 3, 0, w - h // 3, h), wd.text, PALETTE["white"], font_size(h) + 1, bold=True)
+
+
+def _back(d, w, h, wd: Widget) -> None:
+    d.rectangle((0, 0, w, h), fill=PALETTE[wd.color])
+    m = h * 0.3
+    d.line([(w * 0.6, m), (w * 0.3, h / 2), (w * 0.6, h - m)], fill=PALETTE["white"],
+           width=max(2, h // 10))  # fmt: skip
+
+
+def _button(d, w, h, wd: Widget) -> None:
+    fill = PALETTE[wd.color]
+    d.rounded_rectangle((0, 0, w - 1, h - 1), radius=h // 4, fill=fill)
+    ink = PALETTE["black"] if wd.color in ("yellow", "white", "paper") else PALETTE["white"]
+    _text(d, (2, 0, w - 2, h), wd.text, ink, font_size(h), bold=True)
+
+
+def _icon(d, w, h, wd: Widget) -> None:
+    size = min(w, h if not wd.text else int(h * 0.7))
+    x0, y0 = (w - size) / 2, 0 if wd.text else (h - size) / 2
+    draw_shape(d, wd.shape, (x0 + 1, y0 + 1, x0 + size - 2, y0 + size - 2), PALETTE[wd.color])
+    if wd.text:
+        _text(d, (0, size, w, h), wd.text, PALETTE["ink"], _caption_size(h))
+
+
+def _app(d, w, h, wd: Widget) -> None:
+    size = min(w, int(h * 0.68))
+    x0 = (w - size) // 2
+    d.rounded_rectangle((x0, 0, x0 + size - 1, size - 1), radius=size // 4, fill=PALETTE[wd.color])
+    inner = size * 0.25
+    draw_shape(d, wd.shape or "circle", (x0 + inner, inner, x0 + size - inner, size - inner),
+               PALETTE["white"])  # fmt: skip
+    _text(d, (0, size, w, h), wd.text, PALETTE["ink"], _caption_size(h))
+
+
+def _field(d, w, h, wd: Widget) -> None:
+    d.rectangle((0, 0, w - 1, h - 1), fill=PALETTE["focus" if wd.on else "white"],
+                outline=PALETTE["blue" if wd.on else "line"], width=2 if wd.on else 1)  # fmt: skip
+    shown, ink = (wd.text, "ink") if wd.text else (wd.label, "muted")
+    _text(d, (h // 4, 0, w - h // 4, h), shown + ("|" if wd.on else ""), PALETTE[ink],
+          font_size(h), align="left")  # fmt: skip
+
+
+def _checkbox(d, w, h, wd: Widget) -> None:
+    s = int(h * 0.7)
+    y = (h - s) // 2
+    if wd.on:
+        d.rectangle((0, y, s, y + s), fill=PALETTE["blue"])
+        d.line([(s * 0.2, y + s * 0.5), (s * 0.45, y + s * 0.75), (s * 0.8, y + s * 0.25)],
+               fill=PALETTE["white"], width=max(2, s // 6))  # fmt: skip
+    else:
+        d.rectangle((0, y, s, y + s), outline=PALETTE["muted"], width=max(1, s // 8))
+    _text(d, (s + h // 3, 0, w, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+
+
+def _row(d, w, h, wd: Widget) -> None:
+    d.rectangle((0, 0, w, h - 1), fill=PALETTE["focus" if wd.on else "white"])
+    d.line([(0, h - 1), (w, h - 1)], fill=PALETTE["line"])
+    pad = h // 4
+    if wd.shape:
+        draw_shape(d, wd.shape, (pad, pad, h - pad, h - pad), PALETTE[wd.color])
+    left = h if wd.shape else pad
+    if wd.label:
+        face = font(font_size(h) - 1)
+        tw = int(face.getlength(wd.label)) + pad
+        _text(d, (w - tw - pad, 0, w - pad, h), wd.label, PALETTE["muted"], font_size(h) - 1)
+        _text(d, (left, 0, w - tw - 2 * pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+    else:
+        _text(d, (left, 0, w - pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+
+
+def _label(d, w, h, wd: Widget) -> None:
+    _text(d, (0, 0, w, h), wd.text, PALETTE[wd.color], int(h * 0.7), bold=wd.on, align="left")
+
+
+def _tab(d, w, h, wd: Widget) -> None:
+    ink = PALETTE[wd.color] if wd.on else PALETTE["muted"]
+    _text(d, (0, 0, w, h), wd.text, ink, font_size(h) - 1, bold=wd.on)
+    if wd.on:
+        d.rectangle((0, h - max(2, h // 12), w, h), fill=PALETTE[wd.color])
+
+
+def _panel(d, w, h, wd: Widget) -> None:
+    d.rounded_rectangle((0, 0, w - 1, h - 1), radius=max(2, min(w, h) // 16),
+                        fill=PALETTE[wd.color], outline=PALETTE["line"])  # fmt: skip
+
+
+def _spinner(d, w, h, wd: Widget) -> None:
+    s = min(w, h) * 0.6
+    box = ((w - s) / 2, (h - s) / 2 - h * 0.1, (w + s) / 2, (h + s) / 2 - h * 0.1)
+    d.arc(box, 0, 270, fill=PALETTE[wd.color], width=max(2, int(s // 8)))
+    _text(d, (0, int(h * 0.8), w, h), wd.text, PALETTE["muted"], font_size(int(h * 0.2)))
+
+
+DRAWERS: dict[str, Callable[[ImageDraw.ImageDraw, int, int, Widget], None]] = {
+    "bar": _bar, "back": _back, "button": _button, "icon": _icon, "app": _app, "field": _field,
+    "checkbox": _checkbox, "row": _row, "label": _label, "tab": _tab, "panel": _panel,
+    "spinner": _spinner,
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def sprite(widget: Widget, background: str) -> Image.Image:
+    """The widget drawn at its size on ``background``; cached by look, not position."""
+    w, h = widget.box.width, widget.box.height
+    image = Image.new("RGB", (max(1, w), max(1, h)), PALETTE[background])
+    DRAWERS[widget.kind](ImageDraw.Draw(image), w, h, widget)
+    return image
+
+
+def _at_origin(widget: Widget) -> Widget:
+    box = widget.box
+    return Widget(widget.kind, type(box)(0, 0, box.width, box.height), "", widget.text,
+                  widget.color, widget.shape, widget.on, widget.label)  # fmt: skip
+
+
+def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:
+    """The screen as an ``(H, W, 3)`` uint8 array."""
+    image = Image.new("RGB", size, PALETTE[screen.background])
+    panels: list[Widget] = []  # cards and dialogs drawn so far: what a widget may sit on
+    for widget in screen.widgets:
+        if widget.kind == "scrim":
+            image = Image.eval(image, lambda v: v // 2)
+            panels.clear()
+            continue
+        surface = next((p.color for p in reversed(panels) if _inside(widget.box, p.box)),
+                       screen.background)  # fmt: skip
+        image.paste(sprite(_at_origin(widget), surface), (widget.box.x0, widget.box.y0))
+        if widget.kind == "panel":
+            panels.append(widget)
+    return np.asarray(image)
+
+
+def _inside(inner, outer) -> bool:
+    return (outer.x0 <= inner.x0 and outer.y0 <= inner.y0
+            and inner.x1 <= outer.x1 and inner.y1 <= outer.y1)  # fmt: skip

@@ -1,0 +1,52 @@
+"""The registry of mmgym environments: one row per task, registered with Gymnasium on import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A registered task: its id, where it lives, its step limit and a one-line description."""
+
+    name: str
+    entry_point: str
+    max_episode_steps: int
+    description: str
+    family: str = "gui"
+
+    @property
+    def env_id(self) -> str:
+        return f"mmgym/{self.name}-v0"
+
+
+_GUI = "mmgym.envs.gui.tasks"
+
+TASKS: tuple[TaskSpec, ...] = (
+    TaskSpec("ClickElement", f"{_GUI}.click_element:ClickElementEnv", 1,
+             "click the button, checkbox, field or icon the instruction names"),
+    TaskSpec("ClickShape", f"{_GUI}.click_shape:ClickShapeEnv", 1,
+             "click the shape of the named colour among unlabelled distractors"),
+    TaskSpec("FillForm", f"{_GUI}.fill_form:FillFormEnv", 24,
+             "click each field, type the requested values, then submit"),
+    # lists-and-reading tasks
+    # navigation tasks
+)  # fmt: skip
+
+
+def register_all() -> None:
+    """Register every mmgym task with Gymnasium (idempotent)."""
+    for spec in TASKS:
+        if spec.env_id not in gym.registry:
+            gym.register(spec.env_id, entry_point=spec.entry_point,
+                         max_episode_steps=spec.max_episode_steps)  # fmt: skip
+
+
+def gui_env_ids() -> list[str]:
+    return [spec.env_id for spec in TASKS if spec.family == "gui"]
+
+
+def task_spec(env_id: str) -> TaskSpec | None:
+    return next((spec for spec in TASKS if spec.env_id == env_id), None)
