@@ -1,0 +1,8 @@
+"""Agents: policies that turn observations into replies."""
+
+from mmgym.agents.base import Agent, Reply
+from mmgym.agents.scripted import OracleAgent, RandomAgent
+
+AGENTS = {"oracle": OracleAgent, "random": RandomAgent}
+
+__all__ = ["AGENTS", "Agent", "OracleAgent", "RandomAgent", "Reply"]

@@ -25,9 +25,9 @@ class TaskSpec:
 _GUI = "mmgym.envs.gui.tasks"
 
 TASKS: tuple[TaskSpec, ...] = (
-    TaskSpec("ClickElement", f"{_GUI}.click_element:ClickElementEnv", 1,
+    TaskSpec("ClickElement", f"{_GUI}.click_element:ClickElementEnv", 2,
              "click the button, checkbox, field or icon the instruction names"),
-    TaskSpec("ClickShape", f"{_GUI}.click_shape:ClickShapeEnv", 1,
+    TaskSpec("ClickShape", f"{_GUI}.click_shape:ClickShapeEnv", 2,
              "click the shape of the named colour among unlabelled distractors"),
     TaskSpec("FillForm", f"{_GUI}.fill_form:FillFormEnv", 24,
              "click each field, type the requested values, then submit"),

@@ -1,0 +1,57 @@
+"""TextActions: the LLM-facing wrapper whose actions are model replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from mmgym.envs.actions import CHARSET, Action
+from mmgym.envs.coordinates import PIXEL, Coordinates
+from mmgym.envs.parsing import parse_reply
+
+#: Longest reply the action space describes; longer replies are still parsed (and rejected).
+MAX_REPLY_LENGTH = 4096
+
+
+class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
+    """Step a structured-action env with model replies such as ``<think>..</think><answer>{..}</answer>``.
+
+    The reply is parsed strictly (:func:`mmgym.envs.parsing.parse_reply`) and its points converted
+    from the model's coordinate convention to the env's pixels. A reply that does not parse is
+    executed as ``wait``: the step counts toward the time limit, the screen only changes if time
+    changes it, and ``info["parse_error"]`` says what was wrong. The wrapper never raises on a
+    reply.
+
+    Adds to ``info``: ``action`` (the parsed :class:`Action` or ``None``), ``parse_error`` (a
+    one-line reason or ``None``) and ``reward_components["format"]`` (1.0 when the reply has the
+    strict think/answer format). The reward itself is the env's.
+
+    Args:
+        env: an env with the shared GUI action space.
+        coordinates: how the model writes points: ``"pixel"``, ``"norm1000"``, ``"norm1"`` or
+            ``"pixel@WxH"`` for pixels of a resized image.
+        require_think: whether the format needs a ``<think>`` block (``False`` for no-think models).
+    """
+
+    def __init__(self, env: gym.Env, coordinates: Coordinates | str = PIXEL, require_think: bool = True):
+        gym.utils.RecordConstructorArgs.__init__(self, coordinates=coordinates, require_think=require_think)
+        gym.Wrapper.__init__(self, env)
+        self.coordinates = Coordinates.parse(coordinates)
+        self.require_think = require_think
+        self.action_space = spaces.Text(MAX_REPLY_LENGTH, min_length=0, charset=CHARSET + "\n")
+        height, width = env.observation_space["image"].shape[:2]
+        self.screen_size = (width, height)
+
+    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        if not isinstance(action, str):
+            raise TypeError(f"TextActions.step takes the model's reply as a str, got {type(action).__name__}")
+        parsed = parse_reply(action, screen_size=self.screen_size, coordinates=self.coordinates,
+                             require_think=self.require_think)  # fmt: skip
+        obs, reward, terminated, truncated, info = self.env.step(parsed.action or Action.wait())
+        info["action"] = parsed.action
+        info["parse_error"] = parsed.error
+        info["reward_components"] = {**info.get("reward_components", {}),
+                                     "format": 1.0 if parsed.format_ok else 0.0}  # fmt: skip
+        return obs, reward, terminated, truncated, info

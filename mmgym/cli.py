@@ -1,0 +1,216 @@
+"""The `mmgym` command line: list environments, play episodes to disk, evaluate agents."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import gymnasium as gym
+from PIL import Image
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from mmgym.agents import AGENTS
+from mmgym.envs.coordinates import Coordinates
+from mmgym.envs.registration import TASKS, gui_env_ids
+from mmgym.episodes import Step, evaluate, make_text_env, run_episode
+
+console = Console(stderr=True)
+
+
+class UsageError(Exception):
+    """A mistake in how mmgym was called: reported as one line, without a traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _env_id(name: str) -> str:
+    if name in gym.registry:
+        return name
+    if f"mmgym/{name}" in gym.registry:  # allow the short form "ClickElement-v0"
+        return f"mmgym/{name}"
+    close = difflib.get_close_matches(name, list(gym.registry), n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise UsageError(f"unknown environment {name!r}; {hint}run `mmgym envs` to list them")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 224x224, got {text!r}") from None
+    return width, height
+
+
+def _coordinates(text: str) -> str:
+    try:
+        Coordinates.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _make_env(env_id: str, args: argparse.Namespace) -> gym.Env:
+    kwargs: dict[str, Any] = {"coordinates": args.coordinates}
+    if args.size is not None:
+        kwargs["width"], kwargs["height"] = args.size
+    try:
+        return make_text_env(env_id, **kwargs)
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"cannot make {env_id}: {error}") from None
+
+
+def _make_agent(name: str, args: argparse.Namespace):
+    if name == "random":
+        return AGENTS[name](seed=args.seed, coordinates=args.coordinates)
+    return AGENTS[name](coordinates=args.coordinates)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console, transient=True)  # fmt: skip
+
+
+def cmd_envs(args: argparse.Namespace) -> None:
+    table = Table(title="mmgym environments")
+    for column in ("id", "max steps", "description"):
+        table.add_column(column)
+    for spec in TASKS:
+        table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
+    Console().print(table)
+
+
+def cmd_play(args: argparse.Namespace) -> None:
+    env_id = _env_id(args.env)
+    env, agent = _make_env(env_id, args), _make_agent(args.agent, args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "trajectory.jsonl", "w") as log, _progress() as progress:
+        task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes)
+        for episode in range(args.episodes):
+            seed = args.seed + episode
+            folder = out / f"episode_{episode:03d}"
+            folder.mkdir(exist_ok=True)
+
+            def record(step: Step, episode: int = episode, seed: int = seed, folder: Path = folder) -> None:
+                png = folder / f"step_{step.index:03d}.png"
+                Image.fromarray(step.observation["image"]).save(png)
+                log.write(json.dumps(_step_record(env_id, episode, seed, step, png.relative_to(out))) + "\n")
+
+            result = run_episode(env, agent, seed, on_step=record)
+            progress.advance(task)
+            console.print(f"episode {episode} seed {seed}: "
+                          f"{'success' if result.success else 'failure'} in {result.steps} steps")  # fmt: skip
+    env.close()
+    console.print(f"saved screenshots and {out / 'trajectory.jsonl'}")
+
+
+def _step_record(env_id: str, episode: int, seed: int, step: Step, png: Path) -> dict[str, Any]:
+    action = step.info["action"]
+    return {
+        "env": env_id, "episode": episode, "seed": seed, "step": step.index,
+        "instruction": step.observation["instruction"], "screenshot": str(png),
+        "reply": step.reply.text, "action": action.to_dict() if action else None,
+        "parse_error": step.info["parse_error"],
+        "expert_action": step.expert_action.to_dict() if step.expert_action else None,
+        "reward": step.reward, "reward_components": step.info.get("reward_components", {}),
+        "terminated": step.terminated, "truncated": step.truncated,
+        "success": bool(step.info.get("success", False)),
+    }  # fmt: skip
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    if args.all == bool(args.envs):
+        raise UsageError("name the environments to evaluate, or pass --all (not both)")
+    env_ids = gui_env_ids() if args.all else [_env_id(name) for name in args.envs]
+    seeds = range(args.seed, args.seed + args.episodes)
+    rows = []
+    with _progress() as progress:
+        task = progress.add_task("evaluating", total=len(env_ids) * len(args.agent) * args.episodes)
+        for env_id in env_ids:
+            env = _make_env(env_id, args)
+            for name in args.agent:
+                progress.update(task, description=f"{env_id} {name}")
+                result = evaluate(env, _make_agent(name, args), env_id, name, seeds,
+                                  on_episode=lambda _: progress.advance(task))  # fmt: skip
+                rows.append(result.summary())
+            env.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        Console().print(_results_table(rows))
+
+
+def _results_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="mmgym eval")
+    columns = ("env", "agent", "episodes", "success_rate", "mean_return", "mean_steps",
+               "action_type_accuracy", "invalid_reply_rate", "steps_per_second")  # fmt: skip
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="left" if column in ("env", "agent") else "right")
+    for row in rows:
+        table.add_row(*(_cell(row[c]) for c in columns))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.0f}" if value >= 100 else f"{value:.2f}"
+    return str(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mmgym", description=__doc__, allow_abbrev=False)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("envs", help="list the registered environments").set_defaults(run=cmd_envs)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--episodes", type=int, default=10, help="episodes per env and agent")
+        p.add_argument("--seed", type=int, default=0, help="seed of the first episode")
+        p.add_argument("--size", type=_size, default=None, help="screen size WIDTHxHEIGHT")
+        p.add_argument("--coordinates", type=_coordinates, default="pixel",
+                       help="how agents write points: pixel, norm1000, norm1 or pixel@WxH")  # fmt: skip
+
+    play = commands.add_parser("play", help="play episodes, saving screenshots and a JSONL trajectory")
+    play.add_argument("env", help="environment id, e.g. mmgym/ClickElement-v0")
+    play.add_argument("--agent", choices=sorted(AGENTS), default="oracle")
+    play.add_argument("--out", required=True, help="directory for screenshots and trajectory.jsonl")
+    common(play)
+    play.set_defaults(run=cmd_play)
+
+    evaluate_ = commands.add_parser("eval", help="evaluate agents and print a results table")
+    evaluate_.add_argument("envs", nargs="*", help="environment ids")
+    evaluate_.add_argument("--all", action="store_true", help="every GUI environment")
+    evaluate_.add_argument("--agent", nargs="+", choices=sorted(AGENTS), default=["oracle"])
+    evaluate_.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    common(evaluate_)
+    evaluate_.set_defaults(run=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "episodes", 1) < 1:
+            raise UsageError("--episodes must be at least 1")
+        args.run(args)
+    except UsageError as error:
+        console.print(f"mmgym: error: {error}", markup=False, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        console.print("mmgym: interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
