@@ -75,7 +75,8 @@ class RandomAgent:
         for observation in observations:
             action = self.sample(observation)
             text = format_reply(action, think="I pick an action at random.",
-                                screen_size=_screen_size(observation), coordinates=self.coordinates)  # fmt: skip
+                                screen_size=_screen_size(observation),
+                                coordinates=self.coordinates)  # fmt: skip
             replies.append(Reply(text))
         return replies
 

@@ -33,6 +33,14 @@ TASKS: tuple[TaskSpec, ...] = (
              "click each field, type the requested values, then submit"),
     # lists-and-reading tasks
     # navigation tasks
+    TaskSpec("OpenApp", f"{_GUI}.open_app:OpenAppEnv", 16,
+             "go home, open the named app from its icon or by name, wait for it, tap a button"),
+    TaskSpec("NavigateBack", f"{_GUI}.navigate_back:NavigateBackEnv", 6,
+             "go back from a detail screen to the list and open another entry"),
+    TaskSpec("DismissDialog", f"{_GUI}.dismiss_dialog:DismissDialogEnv", 6,
+             "close a modal pop-up without accepting it, then tap the named button"),
+    TaskSpec("ToggleSettings", f"{_GUI}.toggle_settings:ToggleSettingsEnv", 10,
+             "switch tabs to set two named checkboxes as asked, change nothing else, then save"),
 )  # fmt: skip
 
 

@@ -37,7 +37,8 @@ def _env_id(name: str) -> str:
         return name
     if f"mmgym/{name}" in gym.registry:  # allow the short form "ClickElement-v0"
         return f"mmgym/{name}"
-    close = difflib.get_close_matches(name, list(gym.registry), n=1)
+    close = difflib.get_close_matches(name, list(gym.registry), n=1, cutoff=0.8)
+    close = close or difflib.get_close_matches(f"mmgym/{name}", list(gym.registry), n=1, cutoff=0.8)
     hint = f"did you mean {close[0]}? " if close else ""
     raise UsageError(f"unknown environment {name!r}; {hint}run `mmgym envs` to list them")
 
@@ -103,12 +104,13 @@ def cmd_play(args: argparse.Namespace) -> None:
             def record(step: Step, episode: int = episode, seed: int = seed, folder: Path = folder) -> None:
                 png = folder / f"step_{step.index:03d}.png"
                 Image.fromarray(step.observation["image"]).save(png)
-                log.write(json.dumps(_step_record(env_id, episode, seed, step, png.relative_to(out))) + "\n")
+                record = _step_record(env_id, episode, seed, step, png.relative_to(out))
+                log.write(json.dumps(record) + "\n")
 
             result = run_episode(env, agent, seed, on_step=record)
             progress.advance(task)
-            console.print(f"episode {episode} seed {seed}: "
-                          f"{'success' if result.success else 'failure'} in {result.steps} steps")  # fmt: skip
+            outcome = "success" if result.success else "failure"
+            console.print(f"episode {episode} seed {seed}: {outcome} in {result.steps} steps")
     env.close()
     console.print(f"saved screenshots and {out / 'trajectory.jsonl'}")
 
@@ -204,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--episodes must be at least 1")
         args.run(args)
     except UsageError as error:
-        console.print(f"mmgym: error: {error}", markup=False, highlight=False)
+        print(f"mmgym: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        console.print("mmgym: interrupted")
+        print("mmgym: interrupted", file=sys.stderr)
         return 130
     return 0
 

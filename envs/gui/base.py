@@ -140,6 +140,10 @@ class GuiEnv(gym.Env[dict, dict]):
             box = hit.box if hit is not None else None
         return {"expert_action": expert, "target_box": box}
 
+    def pick(self, options):
+        """One of ``options``, uniformly (faster than ``np_random.choice`` for a single draw)."""
+        return options[int(self.np_random.integers(len(options)))]
+
     @staticmethod
     def click_on(widget: Widget) -> Action:
         """A click at the centre of ``widget``."""

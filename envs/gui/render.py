@@ -61,6 +61,7 @@ def font_size(height: int) -> int:
     return max(8, min(int(height * 0.55), 48))
 
 
+@lru_cache(maxsize=16384)
 def text_width(text: str, height: int, bold: bool = False) -> int:
     """Width in pixels of ``text`` drawn in a widget of ``height`` pixels."""
     return int(font(font_size(height), bold).getlength(text)) + 1
@@ -75,7 +76,7 @@ def natural_width(kind: str, text: str, height: int) -> int:
     if kind == "checkbox":
         return int(height * 0.7) + height // 3 + text_width(text, height) + 2
     if kind == "icon":
-        return max(int(height * 0.7), int(font(_caption_size(height)).getlength(text)) + 2)
+        return max(int(height * 0.7), int(_glyphs(text, _caption_size(height), False)[3]) + 2)
     return text_width(text, height)
 
 
@@ -84,8 +85,10 @@ def _caption_size(height: int) -> int:
     return font_size(height - int(height * 0.7)) + 2
 
 
-def fit_text(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
+@lru_cache(maxsize=16384)
+def fit_text(text: str, size: int, bold: bool, width: int) -> str:
     """``text`` shortened with an ellipsis until it fits in ``width`` pixels."""
+    face = font(size, bold)
     if face.getlength(text) <= width:
         return text
     while text and face.getlength(text + "...") > width:
@@ -93,14 +96,33 @@ def fit_text(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
     return text + "..." if text else ""
 
 
-def _text(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], text: str, color: tuple,
-          size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
+@lru_cache(maxsize=16384)
+def _glyphs(text: str, size: int, bold: bool) -> tuple[Image.Image, int, int, float]:
+    """``text`` rasterised once as a mask, with its offset from a left-middle anchor and its advance."""
     face = font(size, bold)
+    x0, y0, x1, y1 = face.getbbox(text, anchor="lm")
+    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
+    ImageDraw.Draw(mask).text((-x0, -y0), text, fill=255, font=face, anchor="lm")
+    return mask, x0, y0, face.getlength(text)
+
+
+class Canvas(ImageDraw.ImageDraw):
+    """A drawing context that keeps its image, so text masks can be pasted onto it."""
+
+    def __init__(self, image: Image.Image):
+        super().__init__(image)
+        self.image = image
+
+
+def _text(draw: Canvas, box: tuple[int, int, int, int], text: str, color: tuple,
+          size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
     x0, y0, x1, y1 = box
-    shown = fit_text(text, face, x1 - x0)
-    anchor = {"center": "mm", "left": "lm"}[align]
-    x = (x0 + x1) / 2 if align == "center" else x0
-    draw.text((x, (y0 + y1) / 2), shown, fill=color, font=face, anchor=anchor)
+    shown = fit_text(text, size, bold, x1 - x0)
+    if not shown:
+        return
+    mask, dx, dy, advance = _glyphs(shown, size, bold)
+    x = (x0 + x1 - advance) / 2 if align == "center" else x0
+    draw.image.paste(color, (round(x + dx), round((y0 + y1) / 2 + dy)), mask)
 
 
 def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -206,8 +228,7 @@ def _row(d, w, h, wd: Widget) -> None:
         draw_shape(d, wd.shape, (pad, pad, h - pad, h - pad), PALETTE[wd.color])
     left = h if wd.shape else pad
     if wd.label:
-        face = font(font_size(h) - 1)
-        tw = int(face.getlength(wd.label)) + pad
+        tw = text_width(wd.label, h) + pad
         _text(d, (w - tw - pad, 0, w - pad, h), wd.label, PALETTE["muted"], font_size(h) - 1)
         _text(d, (left, 0, w - tw - 2 * pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
     else:
@@ -237,7 +258,7 @@ def _spinner(d, w, h, wd: Widget) -> None:
     _text(d, (0, int(h * 0.8), w, h), wd.text, PALETTE["muted"], font_size(int(h * 0.2)))
 
 
-DRAWERS: dict[str, Callable[[ImageDraw.ImageDraw, int, int, Widget], None]] = {
+DRAWERS: dict[str, Callable[[Canvas, int, int, Widget], None]] = {
     "bar": _bar, "back": _back, "button": _button, "icon": _icon, "app": _app, "field": _field,
     "checkbox": _checkbox, "row": _row, "label": _label, "tab": _tab, "panel": _panel,
     "spinner": _spinner,
@@ -249,7 +270,7 @@ def sprite(widget: Widget, background: str) -> Image.Image:
     """The widget drawn at its size on ``background``; cached by look, not position."""
     w, h = widget.box.width, widget.box.height
     image = Image.new("RGB", (max(1, w), max(1, h)), PALETTE[background])
-    DRAWERS[widget.kind](ImageDraw.Draw(image), w, h, widget)
+    DRAWERS[widget.kind](Canvas(image), w, h, widget)
     return image
 
 

@@ -49,3 +49,35 @@ DIALOGS = (
     ("Enable location?", "Maps works better with it.", "No thanks", "Enable"),
     ("Join our newsletter", "Weekly tips and news.", "Close", "Join"),
 )  # fmt: skip
+SONG_TITLES = (
+    "Blue Horizon", "Golden Hour", "Midnight Train", "Paper Moon", "Silver Lining", "Summer Rain",
+    "City Lights", "Wild Heart", "Ocean Drive", "Northern Star", "Slow Dancer", "Echoes",
+    "Firefly", "Lost in Time", "Neon Dreams", "River Song", "Sunday Morning", "Velvet Sky",
+    "Morning Glory", "Broken Clocks", "Dust and Gold", "Hold On", "Last Dance", "Little Wings",
+    "Moonlight Road", "Open Road", "Red Balloon", "Rolling Hills", "Satellite", "Shadow Play",
+    "Starlight", "Take Me Home", "Tidal Wave", "Under the Stars", "Wanderer", "Yellow Kite",
+    "Paper Planes", "Glass House", "Quiet Storm", "Coastline",
+)  # fmt: skip
+NOTE_TITLES = (
+    "Shopping list", "Meeting notes", "Trip ideas", "Book list", "Gift ideas", "Workout plan",
+    "Recipe draft", "Packing list", "Garden plans", "Movie night", "Party checklist",
+    "Reading notes", "Weekly goals", "Call the bank", "Car service", "Project ideas",
+    "Birthday plans", "Holiday menu", "Study plan", "Podcast ideas", "Blog draft", "To do",
+    "Cleaning tasks", "Wish list", "Travel budget", "Quotes", "Dentist visit", "Class schedule",
+    "Moving checklist", "Plant care",
+)  # fmt: skip
+EMAIL_SUBJECTS = (
+    "Weekly report", "Lunch on Friday?", "Your order has shipped", "Invoice 4821",
+    "Team meeting moved", "Welcome aboard", "Flight confirmation", "Password reset",
+    "Photos from the trip", "Quarterly review", "Project update", "Dinner plans",
+    "Payment receipt", "New comment", "Dentist reminder", "Happy birthday!", "Draft contract",
+    "March newsletter", "Event tickets", "Question about rent", "Holiday schedule",
+    "Account statement", "Job application", "Book club notes", "Library due date",
+    "Garden club", "Wedding RSVP", "Sale ends today", "Feedback request", "Shared folder",
+)  # fmt: skip
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SETTINGS_PAGES = (
+    "Network", "Bluetooth", "Display", "Sound", "Battery", "Storage", "Privacy", "Security",
+    "Apps", "Accounts", "Language", "Date and time", "Accessibility", "About phone", "Wallpaper",
+    "Updates",
+)  # fmt: skip

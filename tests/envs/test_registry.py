@@ -10,11 +10,11 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401
+from mmgym.agents import OracleAgent, RandomAgent
 from mmgym.envs.actions import Action
 from mmgym.envs.registration import TASKS
 from mmgym.envs.text_actions import TextActions
 from mmgym.episodes import run_episode
-from mmgym.agents import OracleAgent, RandomAgent
 
 ENV_IDS = [spec.env_id for spec in TASKS]
 

@@ -16,7 +16,8 @@ def test_a_correct_reply_solves_the_task():
     env = _env()
     _, info = env.reset(seed=0)
     x, y = info["expert_action"].point
-    reply = f'<think>the shape is there</think><answer>{{"action": "click", "coordinate": [{x}, {y}]}}</answer>'
+    answer = f'{{"action": "click", "coordinate": [{x}, {y}]}}'
+    reply = f"<think>the shape is there</think><answer>{answer}</answer>"
     _, reward, terminated, _, info = env.step(reply)
     assert (reward, terminated, info["success"], info["parse_error"]) == (1.0, True, True, None)
     assert info["reward_components"] == {"success": 1.0, "format": 1.0}
@@ -27,7 +28,8 @@ def test_norm1000_points_are_converted_to_pixels():
     _, info = env.reset(seed=0)
     x, y = info["expert_action"].point
     nx, ny = round((x + 0.5) * 1000 / 224), round((y + 0.5) * 1000 / 224)
-    _, reward, _, _, info = env.step(f"<think></think><answer>[{{'action': 'click', 'point': [{nx}, {ny}]}}]</answer>")
+    answer = f"[{{'action': 'click', 'point': [{nx}, {ny}]}}]"
+    _, reward, _, _, info = env.step(f"<think></think><answer>{answer}</answer>")
     assert info["action"].point == (x, y)
     assert reward == 1.0
 

@@ -16,6 +16,7 @@ _PHRASES = {
     "icon": "the '{}' icon",
 }
 _VERBS = ("Click", "Tap", "Select", "Press")
+_LABELS = BUTTON_LABELS + FORM_FIELDS + SETTINGS
 
 
 class ClickElementEnv(GuiEnv):
@@ -44,24 +45,24 @@ class ClickElementEnv(GuiEnv):
         cells = area.grid(n_rows, n_cols, gap=round(6 * u))
         count = int(rng.integers(3, min(9, len(cells)) + 1))
         chosen = sorted(int(i) for i in rng.choice(len(cells), size=count, replace=False))
-        labels = iter(rng.permutation(BUTTON_LABELS + FORM_FIELDS + SETTINGS))
+        labels = (_LABELS[i] for i in rng.permutation(len(_LABELS)))
         self._widgets = []
         for i in chosen:
             widget = None
             while widget is None:  # a label too long for this cell is skipped for a shorter one
-                widget = self._random_widget(str(next(labels)), cells[i], f"w{len(self._widgets)}")
+                widget = self._random_widget(next(labels), cells[i], f"w{len(self._widgets)}")
             self._widgets.append(widget)
         self._target = self._widgets[int(rng.integers(len(self._widgets)))]
-        self._title = str(rng.choice(("Home", "Profile", "Settings", "Editor", "Account", "Inbox")))
-        self._bar_color = str(rng.choice(("blue", "purple", "green", "black")))
+        self._title = self.pick(("Home", "Profile", "Settings", "Editor", "Account", "Inbox"))
+        self._bar_color = self.pick(("blue", "purple", "green", "black"))
         caption = self._target.label if self._target.kind == "field" else self._target.text
-        return f"{rng.choice(_VERBS)} {_PHRASES[self._target.kind].format(caption)}."
+        return f"{self.pick(_VERBS)} {_PHRASES[self._target.kind].format(caption)}."
 
     def _random_widget(self, label: str, cell: Box, name: str) -> Widget | None:
         """A widget of random kind, size and place in ``cell`` showing ``label`` uncut, if one fits."""
         rng = self.np_random
         u = unit(self.size)
-        kind = str(rng.choice(list(_PHRASES)))
+        kind = self.pick(tuple(_PHRASES))
         tallest = min(cell.height, round((44 if kind == "icon" else 30) * u))
         height = int(rng.integers(min(round(16 * u), tallest), tallest + 1))
         while natural_width(kind, label, height) > cell.width and height > 14 * u:
@@ -76,8 +77,8 @@ class ClickElementEnv(GuiEnv):
         box = Box(x0, y0, x0 + width, y0 + height)
         if kind == "field":
             return Widget(kind, box, name=name, label=label)
-        color = str(rng.choice(NAMED_COLORS[:7]))
-        shape = str(rng.choice(SHAPES)) if kind == "icon" else ""
+        color = self.pick(NAMED_COLORS[:7])
+        shape = self.pick(SHAPES) if kind == "icon" else ""
         return Widget(kind, box, name=name, text=label, color=color, shape=shape)
 
     def _screen(self) -> Screen:

@@ -33,11 +33,11 @@ class ClickShapeEnv(GuiEnv):
         n_rows, n_cols = int(rng.integers(2, 5)), int(rng.integers(2, 5))
         cells = content_area(self.size).grid(n_rows, n_cols, gap=round(4 * u))
         count = int(rng.integers(4, min(12, len(cells)) + 1))
-        target = (str(rng.choice(NAMED_COLORS[:8])), str(rng.choice(SHAPES)))
+        target = (self.pick(NAMED_COLORS[:8]), self.pick(SHAPES))
         # Half the distractors share the target's colour or shape, the rest are random.
         pairs = {target}
         while len(pairs) < count:
-            color, shape = str(rng.choice(NAMED_COLORS[:8])), str(rng.choice(SHAPES))
+            color, shape = self.pick(NAMED_COLORS[:8]), self.pick(SHAPES)
             if rng.random() < 0.5:
                 color, shape = (target[0], shape) if rng.random() < 0.5 else (color, target[1])
             pairs.add((color, shape))

@@ -36,26 +36,26 @@ class FillFormEnv(GuiEnv):
         self._wanted = [self._value_for(label) for label in labels]
         self._values = [""] * n
         self._focus: int | None = None
-        self._submit_text = str(rng.choice(("Submit", "Save", "Send", "Continue")))
-        self._submit_color = str(rng.choice(("blue", "green", "purple")))
-        self._title = str(rng.choice(("Sign up", "New contact", "Profile", "Order form")))
+        self._submit_text = self.pick(("Submit", "Save", "Send", "Continue"))
+        self._submit_color = self.pick(("blue", "green", "purple"))
+        self._title = self.pick(("Sign up", "New contact", "Profile", "Order form"))
         parts = [f"'{value}' as {label}" for label, value in zip(labels, self._wanted, strict=True)]
         asked = parts[0] if n == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         return f"Enter {asked}, then press {self._submit_text}."
 
     def _value_for(self, label: str) -> str:
         rng = self.np_random
-        first, last = str(rng.choice(FIRST_NAMES)), str(rng.choice(LAST_NAMES))
+        first, last = self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
         digits = "".join(str(d) for d in rng.integers(0, 10, size=7))
         return {
             "Name": f"{first} {last}",
             "Email": f"{first.lower()}@{last.lower()}.com",
-            "City": str(rng.choice(CITIES)),
+            "City": self.pick(CITIES),
             "Phone": f"555-{digits[:3]}-{digits[3:]}",
             "Company": f"{last} Inc",
             "Username": f"{first.lower()}{digits[:2]}",
-            "Country": str(rng.choice(("France", "Japan", "Peru", "Norway", "Egypt", "India"))),
-            "Title": str(rng.choice(("Engineer", "Teacher", "Doctor", "Artist", "Chef"))),
+            "Country": self.pick(("France", "Japan", "Peru", "Norway", "Egypt", "India")),
+            "Title": self.pick(("Engineer", "Teacher", "Doctor", "Artist", "Chef")),
         }[label]
 
     def _boxes(self) -> tuple[list[Box], list[Box], Box]:

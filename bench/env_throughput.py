@@ -1,0 +1,134 @@
+"""Steps per second of the synthetic GUI envs (reset + step + observation), and where the time goes.
+
+For every GUI task at 224x224 and 1280x720 this runs a policy that takes the expert action half the
+time and a random action otherwise (so screens both change and stay put, as in training), resetting
+when an episode ends. The peer, in the same run, is the same env with the render cache off: a full
+Pillow redraw of every widget on every step, which is what a straightforward Pillow env does. The
+ratio is cached / redraw. Then the same at 224x224 through ``gymnasium.make_vec`` with two async
+workers, and a profile of one task split into rendering, task logic, oracle and observation copy.
+
+Usage: python bench/env_throughput.py [--steps N] [--tasks ClickElement,FillForm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from contextlib import contextmanager
+
+import gymnasium as gym
+import numpy as np
+
+import mmgym  # noqa: F401
+from mmgym.envs.gui import base, render
+from mmgym.envs.registration import TASKS
+
+
+def policy(env: gym.Env, info: dict, rng: np.random.Generator):
+    if info["expert_action"] is not None and rng.random() < 0.5:
+        return info["expert_action"]
+    return env.action_space.sample()
+
+
+def steps_per_second(env_id: str, size: tuple[int, int], steps: int) -> float:
+    env = gym.make(env_id, width=size[0], height=size[1])
+    env.action_space.seed(0)
+    rng = np.random.default_rng(0)
+    _, info = env.reset(seed=0)
+    episode = 0
+    start = time.perf_counter()
+    for _ in range(steps):
+        _, _, terminated, truncated, info = env.step(policy(env, info, rng))
+        if terminated or truncated:
+            episode += 1
+            _, info = env.reset(seed=episode)
+    return steps / (time.perf_counter() - start)
+
+
+@contextmanager
+def redraw_every_step():
+    """The peer: no caches (sprites, text masks, text widths) and no skipped renders."""
+    cached = {name: getattr(render, name) for name in ("sprite", "_glyphs", "fit_text", "text_width")}
+    for name, function in cached.items():
+        setattr(render, name, function.__wrapped__)
+    cached_refresh = base.GuiEnv._refresh
+
+    def refresh(self):
+        self._screen_shown = self._screen()
+        self._frame = render.render(self._screen_shown, self.size)
+
+    base.GuiEnv._refresh = refresh
+    try:
+        yield
+    finally:
+        base.GuiEnv._refresh = cached_refresh
+        for name, function in cached.items():
+            setattr(render, name, function)
+
+
+def vector_steps_per_second(env_id: str, steps: int, workers: int = 2) -> float:
+    envs = gym.make_vec(env_id, num_envs=workers, vectorization_mode="async")
+    envs.action_space.seed(0)
+    envs.reset(seed=0)
+    start = time.perf_counter()
+    for _ in range(steps // workers):
+        envs.step(envs.action_space.sample())  # autoreset handles episode ends
+    rate = (steps // workers) * workers / (time.perf_counter() - start)
+    envs.close()
+    return rate
+
+
+def profile(env_id: str, steps: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    steps_per_second(env_id, (224, 224), steps)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    parts = {
+        "render (Pillow)": ("render.py", "render"),
+        "task state -> screen": ("", "_screen"),
+        "oracle (info)": ("base.py", "_info"),
+        "observation copy": ("base.py", "_observation"),
+        "task step logic": ("", "_act"),
+        "reset (new task)": ("", "_start"),
+    }
+    print(f"\nwhere the time goes ({env_id}, 224x224, {steps} steps, cumulative share):")
+    for label, (file, name) in parts.items():
+        cumulative = sum(ct for (f, _, n), (_, _, _, ct, _) in stats.items() if n == name and file in f)
+        print(f"  {label:<22} {cumulative / total:6.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--tasks", default="", help="comma-separated task names (default: all GUI tasks)")
+    args = parser.parse_args()
+    names = set(filter(None, args.tasks.split(",")))
+    ids = [s.env_id for s in TASKS if s.family == "gui" and (not names or s.name in names)]
+
+    print(f"{'env':<28} {'size':>9} {'steps/s':>9} {'redraw':>9} {'ratio':>6}")
+    rates = {}
+    for env_id in ids:
+        for size in ((224, 224), (1280, 720)):
+            steps = args.steps if size == (224, 224) else args.steps // 4
+            fast = steps_per_second(env_id, size, steps)
+            with redraw_every_step():
+                slow = steps_per_second(env_id, size, steps)
+            rates[env_id, size] = fast
+            print(f"{env_id:<28} {size[0]:>4}x{size[1]:<4} {fast:9.0f} {slow:9.0f} {fast / slow:5.1f}x")
+    small = [rates[i, (224, 224)] for i in ids]
+    print(f"\n224x224 single process: min {min(small):.0f}, median {np.median(small):.0f} steps/s")
+
+    print("\nmake_vec async, 2 workers, 224x224, random actions:")
+    for env_id in ids:
+        single = steps_per_second(env_id, (224, 224), args.steps)
+        vector = vector_steps_per_second(env_id, args.steps)
+        print(f"  {env_id:<28} {vector:7.0f} steps/s ({vector / single:.2f}x one process)")
+    profile(ids[-1], args.steps)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Text rewards: how well the reply's text argument matches a reference answer."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from mmgym.envs.actions import TEXT_ACTIONS
+from mmgym.rewards.inputs import Completion, column, replies
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def answer_tokens(text: str) -> list[str]:
+    """SQuAD normalisation: lowercase, drop punctuation and the articles a/an/the, split on spaces.
+
+    >>> answer_tokens("The Eiffel-Tower, Paris!")
+    ['eiffeltower', 'paris']
+    """
+    return _ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split()
+
+
+def token_f1(prediction: str, truth: str) -> float:
+    """SQuAD token F1 of two texts (Rajpurkar et al. 2016), as GUI-R1 scores text arguments.
+
+    With ``c`` the tokens the two share (counted with multiplicity), ``p = c / len(prediction)``,
+    ``r = c / len(truth)`` and ``F1 = 2 p r / (p + r)``; 1.0 when both are empty after
+    normalisation, 0.0 when only one is.
+
+    >>> token_f1("the red car", "a red bike")  # c = 1 of 2 and 2 tokens: p = r = 1/2
+    0.5
+    """
+    predicted, expected = answer_tokens(prediction), answer_tokens(truth)
+    if not predicted or not expected:
+        return float(predicted == expected)
+    shared = sum((Counter(predicted) & Counter(expected)).values())
+    if shared == 0:
+        return 0.0
+    precision, recall = shared / len(predicted), shared / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def text_f1_reward(
+    completions: Sequence[Completion], answer: Sequence[Any], **kwargs: Any
+) -> list[float]:
+    """Token F1 between the reply's text argument and ``answer``; 0.0 for a reply without one.
+
+    ``R = F1(text, answer)`` (:func:`token_f1`), where ``text`` is the finish answer, typed text
+    or app name of the reply's action: the dense form of the text-argument check of GUI-R1 (Luo
+    et al. 2025, arXiv:2504.10458), which thresholds this F1 at 0.5.
+
+    >>> reply = '<think>done</think><answer>{"action": "finish", "text": "%s"}</answer>'
+    >>> text_f1_reward([reply % "The Louvre", reply % "Louvre museum", "Louvre"],
+    ...                answer=["louvre"] * 3)  # the last reply has no action
+    [1.0, 0.6666666666666666, 0.0]
+    """
+    answers = [
+        _answer(value, i) for i, value in enumerate(column("answer", answer, len(completions)))
+    ]
+    return [
+        token_f1(reply.action.text, truth)
+        if reply.action is not None and reply.action.type in TEXT_ACTIONS
+        else 0.0
+        for reply, truth in zip(replies(completions, **kwargs), answers, strict=True)
+    ]
+
+
+def _answer(value: Any, index: int) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"answer[{index}] must be a string, got {value!r:.200}")
+    return value

@@ -1,0 +1,68 @@
+"""The command line: tables, files on disk, and one-line errors for user mistakes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mmgym.cli import main
+from mmgym.envs.registration import TASKS
+
+
+def test_envs_lists_every_registered_id(capsys):
+    assert main(["envs"]) == 0
+    out = capsys.readouterr().out
+    for spec in TASKS:
+        assert spec.env_id in out
+
+
+def test_eval_json_reports_the_metrics(capsys):
+    code = main(["eval", "mmgym/FillForm-v0", "ClickShape-v0", "--agent", "oracle", "random",
+                 "--episodes", "5", "--json"])  # fmt: skip
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["env"], r["agent"]) for r in rows] == [
+        ("mmgym/FillForm-v0", "oracle"), ("mmgym/FillForm-v0", "random"),
+        ("mmgym/ClickShape-v0", "oracle"), ("mmgym/ClickShape-v0", "random"),
+    ]  # fmt: skip
+    oracle = rows[0]
+    assert oracle["success_rate"] == 1.0 and oracle["mean_return"] == 1.0
+    assert oracle["action_type_accuracy"] == 1.0 and oracle["invalid_reply_rate"] == 0.0
+    assert oracle["steps_per_second"] > 0 and oracle["episodes"] == 5
+    assert rows[3]["success_rate"] < 1.0
+
+
+def test_play_saves_screenshots_and_a_trajectory(tmp_path):
+    assert main(["play", "mmgym/FillForm-v0", "--episodes", "2", "--seed", "3", "--out", str(tmp_path)]) == 0
+    lines = [json.loads(line) for line in (tmp_path / "trajectory.jsonl").read_text().splitlines()]
+    assert {line["episode"] for line in lines} == {0, 1}
+    assert [line["seed"] for line in lines if line["step"] == 0] == [3, 4]
+    for line in lines:
+        assert (tmp_path / line["screenshot"]).stat().st_size > 0
+        assert line["action"] == line["expert_action"]  # the oracle did what the env expected
+    assert lines[-1]["success"] and lines[-1]["terminated"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "mmgym/Nope-v0"], "unknown environment 'mmgym/Nope-v0'"),
+        (["eval", "ClickElemnt-v0"], "did you mean mmgym/ClickElement-v0?"),
+        (["eval"], "name the environments to evaluate, or pass --all"),
+        (["eval", "--all", "--episodes", "0"], "--episodes must be at least 1"),
+        (["eval", "--all", "--agent", "smart"], "invalid choice: 'smart'"),
+        (["eval", "--all", "--size", "big"], "expected WIDTHxHEIGHT"),
+        (["eval", "--all", "--size", "10x10"], "width must be an int from 112 to 1920"),
+        (["eval", "--all", "--coordinates", "inches"], "inches"),
+        (["play", "mmgym/FillForm-v0"], "the following arguments are required: --out"),
+        (["dance"], "invalid choice: 'dance'"),
+    ],
+)
+def test_user_mistakes_get_one_line(argv, message):
+    result = subprocess.run([sys.executable, "-m", "mmgym.cli", *argv], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mmgym: error:"), result.stderr
+    assert message in lines[0]
