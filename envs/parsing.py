@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -157,9 +158,11 @@ def parse_reply(
     convert = _point_converter(screen_size, coordinates)
     think = _block_text(reply, THINK_OPEN, THINK_CLOSE)
     answer = _block_text(reply, ANSWER_OPEN, ANSWER_CLOSE)
-    format_ok = _has_r1_layout(reply, require_think)
+    # Four counts, shared by both checks, keep a long reply to a few linear scans.
+    counts = {tag: reply.count(tag) for tag in _TAGS}
+    format_ok = _has_r1_layout(reply, counts, require_think)
     try:
-        action = _answer_action(_single_answer(reply), convert)
+        action = _answer_action(_single_answer(reply, counts), convert)
     except ReplyError as error:
         return ParsedReply(None, str(error), format_ok, think, answer)
     return ParsedReply(action, None, format_ok, think, answer)
@@ -275,13 +278,10 @@ def parse_literal(text: str) -> object:
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     if len(text) > MAX_LITERAL_LENGTH:
-        raise ReplyError(
-            f"answer is {len(text)} characters long; the limit is {MAX_LITERAL_LENGTH}"
-        )
+        raise ReplyError(f"answer is {len(text)} characters long; the limit is {MAX_LITERAL_LENGTH}")
     reader = _LiteralReader(text)
-    value = reader.value(depth=0)
-    reader.skip_space()
-    if reader.pos != len(text):
+    value = reader.value(reader.next_char(), depth=0)
+    if reader.next_char():
         raise reader.error("unexpected text after the value")
     return value
 
@@ -298,14 +298,12 @@ def _block_text(reply: str, open_tag: str, close_tag: str) -> str | None:
     return None if end == -1 else reply[start:end].strip()
 
 
-def _single_answer(reply: str) -> str:
-    opened, closed = reply.count(ANSWER_OPEN), reply.count(ANSWER_CLOSE)
+def _single_answer(reply: str, counts: dict[str, int]) -> str:
+    opened, closed = counts[ANSWER_OPEN], counts[ANSWER_CLOSE]
     if opened == 0:
         raise ReplyError("reply has no <answer> block; end it with <answer>{...}</answer>")
     if opened > 1 or closed > 1:
-        raise ReplyError(
-            f"reply has {opened} <answer> and {closed} </answer> tags; write exactly one block"
-        )
+        raise ReplyError(f"reply has {opened} <answer> and {closed} </answer> tags; write exactly one block")
     start = reply.find(ANSWER_OPEN) + len(ANSWER_OPEN)
     end = reply.find(ANSWER_CLOSE, start)
     if end == -1:
@@ -313,9 +311,8 @@ def _single_answer(reply: str) -> str:
     return reply[start:end]
 
 
-def _has_r1_layout(reply: str, require_think: bool) -> bool:
+def _has_r1_layout(reply: str, counts: dict[str, int], require_think: bool) -> bool:
     text = reply.strip()
-    counts = {tag: text.count(tag) for tag in _TAGS}
     if counts[ANSWER_OPEN] != 1 or counts[ANSWER_CLOSE] != 1:
         return False
     if counts[THINK_OPEN] or counts[THINK_CLOSE]:
@@ -390,9 +387,7 @@ def _action_type(fields: dict) -> ActionType:
     return kind
 
 
-def _point(
-    fields: dict, label: str, convert: PointConverter, *, required: bool
-) -> tuple[int, int] | None:
+def _point(fields: dict, label: str, convert: PointConverter, *, required: bool) -> tuple[int, int] | None:
     found = _first_field(fields, _POINT_KEYS)
     if found is None:
         if required:
@@ -414,9 +409,7 @@ def _direction(fields: dict) -> Direction:
         raise ReplyError(f"field {key!r} must be a string, got {_describe(value)}")
     direction = _DIRECTIONS.get(value.strip().lower())
     if direction is None:
-        raise ReplyError(
-            f"unknown scroll direction {_describe(value)}; use up, down, left or right"
-        )
+        raise ReplyError(f"unknown scroll direction {_describe(value)}; use up, down, left or right")
     return direction
 
 
@@ -446,14 +439,10 @@ def _text(fields: dict, keys: tuple[str, ...], label: str, *, required: bool) ->
     if not isinstance(value, str):
         raise ReplyError(f"field {key!r} must be a string, got {_describe(value)}")
     if len(value) > MAX_TEXT_LENGTH:
-        raise ReplyError(
-            f"field {key!r} is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}"
-        )
+        raise ReplyError(f"field {key!r} is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}")
     bad = next((char for char in value if char not in _CHARSET), None)
     if bad is not None:
-        raise ReplyError(
-            f"field {key!r} has {bad!r}; text must be printable ASCII without tabs or newlines"
-        )
+        raise ReplyError(f"field {key!r} has {bad!r}; text must be printable ASCII without tabs or newlines")
     return value
 
 
@@ -482,9 +471,7 @@ def _normalised_name(name: str) -> str:
 # Coordinates.
 
 
-def _checked_convention(
-    screen_size: tuple[int, int] | None, coordinates: Coordinates | str
-) -> Coordinates:
+def _checked_convention(screen_size: tuple[int, int] | None, coordinates: Coordinates | str) -> Coordinates:
     coordinates = Coordinates.parse(coordinates)
     if screen_size is None and coordinates != PIXEL:
         raise ValueError(
@@ -494,9 +481,7 @@ def _checked_convention(
     return coordinates
 
 
-def _point_converter(
-    screen_size: tuple[int, int] | None, coordinates: Coordinates | str
-) -> PointConverter:
+def _point_converter(screen_size: tuple[int, int] | None, coordinates: Coordinates | str) -> PointConverter:
     coordinates = _checked_convention(screen_size, coordinates)
     if screen_size is None:
         return _unbounded_pixel
@@ -556,8 +541,9 @@ def _describe(value: object) -> str:
 
 # The literal reader.
 
-_SPACE = frozenset(" \t\r\n")
-_NUMBER_CHARS = frozenset("0123456789+-.eE")
+# Single character classes cannot backtrack; they scan in C what a Python loop would crawl.
+_SPACE_RUN = re.compile(r"[ \t\r\n]*")
+_NUMBER_TOKEN = re.compile(r"[0-9+\-.eE]*")
 _NUMBER_START = frozenset("0123456789+-.")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _WORDS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
@@ -577,18 +563,13 @@ class _LiteralReader:
     def error(self, problem: str) -> ReplyError:
         return ReplyError(f"answer is not a valid literal: {problem} at position {self.pos}")
 
-    def skip_space(self) -> None:
-        text, pos = self.text, self.pos
-        while pos < len(text) and text[pos] in _SPACE:
-            pos += 1
-        self.pos = pos
-
-    def peek(self) -> str:
+    def next_char(self) -> str:
+        """Skip whitespace and return the character there ("" at the end) without taking it."""
+        self.pos = _SPACE_RUN.match(self.text, self.pos).end()
         return self.text[self.pos : self.pos + 1]
 
-    def value(self, depth: int) -> object:
-        self.skip_space()
-        char = self.peek()
+    def value(self, char: str, depth: int) -> object:
+        """Read the value starting at ``self.pos``, whose first character is ``char``."""
         if char in ("'", '"'):
             return self.string()
         if char in ("[", "{"):
@@ -604,53 +585,45 @@ class _LiteralReader:
     def list(self, depth: int) -> list:
         self.pos += 1
         items: list = []
-        while not self.closes("]"):
-            items.append(self.value(depth))
-            self.after_item("]")
+        while (char := self.next_char()) != "]":
+            items.append(self.value(char, depth))
+            self.separator("]")
+        self.pos += 1
         return items
 
     def dict(self, depth: int) -> dict:
         self.pos += 1
         items: dict = {}
-        while not self.closes("}"):
-            if self.peek() not in ("'", '"'):
+        while (char := self.next_char()) != "}":
+            if char not in ("'", '"') or not char:
                 raise self.error("expected a quoted key")
             key = self.string()
-            self.skip_space()
-            if self.peek() != ":":
+            if self.next_char() != ":":
                 raise self.error("expected ':' after a key")
             self.pos += 1
-            items[key] = self.value(depth)
-            self.after_item("}")
+            items[key] = self.value(self.next_char(), depth)
+            self.separator("}")
+        self.pos += 1
         return items
 
-    def closes(self, bracket: str) -> bool:
-        self.skip_space()
-        if self.peek() == bracket:
-            self.pos += 1
-            return True
-        return False
-
-    def after_item(self, bracket: str) -> None:
-        self.skip_space()
-        char = self.peek()
+    def separator(self, bracket: str) -> None:
+        """Take the ',' after an item, or stop before the closing bracket."""
+        char = self.next_char()
         if char == ",":
             self.pos += 1
         elif char != bracket:
             raise self.error(f"expected ',' or '{bracket}'")
 
     def number(self) -> int | float:
-        text, start = self.text, self.pos
-        end = start
-        while end < len(text) and text[end] in _NUMBER_CHARS:
-            end += 1
-        token = text[start:end]
+        end = _NUMBER_TOKEN.match(self.text, self.pos).end()
+        token = self.text[self.pos : end]
         if len(token) > MAX_NUMBER_LENGTH:
             raise self.error(f"number longer than {MAX_NUMBER_LENGTH} characters")
         # The token holds only digits, signs, '.', 'e' and 'E', so int() and float() cannot
         # accept anything beyond plain decimal numbers (no underscores, inf or nan).
         try:
-            value: int | float = float(token) if any(c in token for c in ".eE") else int(token)
+            is_float = "." in token or "e" in token or "E" in token
+            value: int | float = float(token) if is_float else int(token)
         except ValueError:
             raise self.error(f"bad number {token!r}") from None
         if not _is_finite(value):

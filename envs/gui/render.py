@@ -246,8 +246,9 @@ def _tab(d, w, h, wd: Widget) -> None:
         d.rectangle((0, h - max(2, h // 12), w, h), fill=PALETTE[wd.color])
 
 
-def _panel(d, w, h, wd: Widget) -> None:
-    d.rounded_rectangle((0, 0, w - 1, h - 1), radius=max(2, min(w, h) // 16),
+def _panel(d: ImageDraw.ImageDraw, wd: Widget) -> None:
+    x0, y0, x1, y1 = wd.box
+    d.rounded_rectangle((x0, y0, x1 - 1, y1 - 1), radius=max(2, min(x1 - x0, y1 - y0) // 16),
                         fill=PALETTE[wd.color], outline=PALETTE["line"])  # fmt: skip
 
 
@@ -260,7 +261,7 @@ def _spinner(d, w, h, wd: Widget) -> None:
 
 DRAWERS: dict[str, Callable[[Canvas, int, int, Widget], None]] = {
     "bar": _bar, "back": _back, "button": _button, "icon": _icon, "app": _app, "field": _field,
-    "checkbox": _checkbox, "row": _row, "label": _label, "tab": _tab, "panel": _panel,
+    "checkbox": _checkbox, "row": _row, "label": _label, "tab": _tab,
     "spinner": _spinner,
 }  # fmt: skip
 
@@ -289,11 +290,14 @@ def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:
             image = Image.eval(image, lambda v: v // 2)
             panels.clear()
             continue
+        if widget.kind == "panel":
+            # Drawn in place, not as a sprite: its rounded corners show what lies below, dimmed or not.
+            _panel(ImageDraw.Draw(image), widget)
+            panels.append(widget)
+            continue
         surface = next((p.color for p in reversed(panels) if _inside(widget.box, p.box)),
                        screen.background)  # fmt: skip
         image.paste(sprite(_at_origin(widget), surface), (widget.box.x0, widget.box.y0))
-        if widget.kind == "panel":
-            panels.append(widget)
     return np.asarray(image)
 
 

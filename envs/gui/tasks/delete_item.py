@@ -149,7 +149,8 @@ class DeleteItemEnv(GuiEnv):
         picture, caption = self._tile_parts(box)
         return [
             Widget("panel", picture, name=name, color=item["color"]),
-            Widget("icon", picture.inset(min(picture.width, picture.height) // 4), shape=item["shape"], color="white"),
+            Widget("icon", picture.inset(min(picture.width, picture.height) // 4),
+                   shape=item["shape"], color="white"),
             Widget("label", caption, name=name, text=item["text"], color="ink"),
         ]
 

@@ -47,7 +47,7 @@ class DismissDialogEnv(GuiEnv):
         self._title = str(rng.choice(_TITLES))
         self._bar_color = str(rng.choice(("blue", "purple", "green", "black", "gray")))
         self._dialog = self._random_dialog()
-        taken = {text.lower() for _, text, _ in self._dialog_buttons} | _CONFUSING
+        taken = {w.text.lower() for w in self._dialog if w.kind == "button"} | _CONFUSING
         self._labels = [str(s) for s in rng.permutation(BUTTON_LABELS) if s.lower() not in taken]
         self._widgets = self._content()
         buttons = [w for w in self._widgets if w.name]
@@ -60,11 +60,11 @@ class DismissDialogEnv(GuiEnv):
         rng = self.np_random
         for k in rng.permutation(len(DIALOGS)):
             title, message, dismiss, accept = DIALOGS[int(k)]
-            self._dialog_buttons = [
+            buttons = [
                 ("dismiss", dismiss, str(rng.choice(("gray", "black", "white")))),
                 ("accept", accept, str(rng.choice(("blue", "green", "purple", "red")))),
             ]
-            widgets = dialog(self.size, title, message, self._dialog_buttons)
+            widgets = dialog(self.size, title, message, buttons)
             if all(text_width(w.text, w.box.height, bold=True) + w.box.height // 4 <= w.box.width
                    for w in widgets if w.kind == "button"):  # fmt: skip
                 return widgets

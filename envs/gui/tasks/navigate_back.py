@@ -137,4 +137,3 @@ class NavigateBackEnv(GuiEnv):
         if self._by_arrow:
             return self.click_on(self._screen_shown.find("back"))
         return Action.back()
-

@@ -23,7 +23,7 @@ class OpenAppEnv(GuiEnv):
         dots at the bottom; ``scroll`` right / left turns to the next / previous page. Clicking an
         icon opens its app, and so does ``open_app(name)`` from any screen (the name matches
         case-insensitively; a name not on the home screen does nothing). An app first shows a
-        loading screen (its icon and a spinner) for 0-2 steps, its own time each launch: any
+        loading screen (its icon and a spinner) for 0-2 steps, a time fixed per app: any
         action then only advances the loading by one step (clicks do nothing), except
         ``navigate_home`` / ``navigate_back``, which leave, and ``open_app`` of another app. A
         loaded app shows an app bar and 3-5 action buttons (``words.APP_ACTIONS``) above or
@@ -55,7 +55,10 @@ class OpenAppEnv(GuiEnv):
         self._wallpaper = str(rng.choice(("paper", "white", "focus")))
         self._clock = f"{int(rng.integers(6, 13))}:{int(rng.integers(0, 60)):02d}"
         self._home_pages, self._page_of = self._home_layout()
-        self._buttons: dict[str, list[str]] = {}  # each app's action buttons, set by _app_screen
+        self._buttons: dict[str, list[str]] = {}  # each app's 3-5 action buttons
+        for name in names:
+            picked = rng.choice(APP_ACTIONS, size=int(rng.integers(3, 6)), replace=False)
+            self._buttons[name] = [str(a) for a in picked]
         self._app_screens = {app[0]: self._app_screen(app) for app in self._apps}
         self._load_time = {name: int(rng.integers(0, 3)) for name in names}
         self._target = names[int(rng.integers(count))]
@@ -112,8 +115,7 @@ class OpenAppEnv(GuiEnv):
         name, color, _ = app
         u = unit(self.size)
         area = content_area(self.size)
-        actions = [str(a) for a in rng.choice(APP_ACTIONS, size=int(rng.integers(3, 6)), replace=False)]
-        self._buttons[name] = actions
+        actions = self._buttons[name]
         button_h = max(12, round(rng.uniform(18, 26) * u))
         gap = round(rng.uniform(4, 8) * u)
         colors = ("blue", "green", "purple", "gray", "black", "red")

@@ -146,4 +146,3 @@ class ToggleSettingsEnv(GuiEnv):
                 return self.click_on(self._screen_shown.find(f"tab:{tab}"))
             return self.click_on(self._screen_shown.find(f"setting:{setting}"))
         return self.click_on(self._screen_shown.find("save"))
-

@@ -118,9 +118,11 @@ def test_scrolling_turns_home_pages_and_home_returns_to_the_first():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_small_home_screens_hold_four_icons_a_page(seed):
-    # At 112 px an icon is 32 px tall and at least 46 px wide (to show "Contacts" uncut); the
-    # grid is 104 px wide and 86 px tall, so two columns of two rows fit on a page.
+    # At 112 px an icon is 32 px tall, and on these seeds 46 px wide to show "Calendar" or
+    # "Contacts" uncut; the grid is 104 px wide and 86 px tall: two columns of two rows a page.
     env, _, _ = _env(seed, size=112)
+    assert {"Calendar", "Contacts"} & {name for name, _, _ in env._apps}
+    assert {(w.box.width, w.box.height) for w in env._home_pages[0] if w.kind == "app"} == {(46, 32)}
     pages = [[w.text for w in page if w.kind == "app"] for page in env._home_pages]
     assert [len(p) for p in pages[:-1]] == [4] * (len(pages) - 1)
     assert len(pages) == -(-len(env._apps) // 4) and 8 <= len(env._apps) <= 16
