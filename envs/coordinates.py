@@ -55,9 +55,7 @@ class Coordinates:
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
-            raise ValueError(
-                f"unknown coordinate kind {self.kind!r}; use 'pixel', 'norm1000' or 'norm1'"
-            )
+            raise ValueError(f"unknown coordinate kind {self.kind!r}; use 'pixel', 'norm1000' or 'norm1'")
         if self.image_size is None:
             return
         if self.kind != "pixel":
@@ -77,9 +75,7 @@ class Coordinates:
         if isinstance(spec, Coordinates):
             return spec
         if not isinstance(spec, str):
-            raise TypeError(
-                f"coordinates must be a string or Coordinates, got {type(spec).__name__}"
-            )
+            raise TypeError(f"coordinates must be a string or Coordinates, got {type(spec).__name__}")
         text = spec.strip().lower()
         if text in _KINDS:
             return cls(text)  # type: ignore[arg-type]
@@ -182,10 +178,8 @@ class Coordinates:
         # Exact integer arithmetic on c = (2x + 1) * E / (2W), so no float rounding can move a
         # value onto a neighbouring pixel.
         numerator, denominator = (2 * x + 1) * extent, 2 * width
-        if self.kind == "pixel":
-            value = numerator // denominator
-        else:
-            value = (numerator + width) // denominator  # round half up
+        # Pixel kinds take the model pixel holding the centre; norm1000 rounds halves up.
+        value = numerator // denominator if self.kind == "pixel" else (numerator + width) // denominator
         lowest = -(-x * extent // width)  # smallest v with floor(v * W / E) == x
         highest = ((x + 1) * extent - 1) // width  # largest such v
         if lowest <= highest:
@@ -204,11 +198,7 @@ def _scale_down(value: float, size: int, extent: float) -> int:
 
 
 def _checked_size(size: object, name: str) -> tuple[int, int]:
-    if (
-        isinstance(size, tuple | list)
-        and len(size) == 2
-        and all(_is_int(v) and v > 0 for v in size)
-    ):
+    if isinstance(size, tuple | list) and len(size) == 2 and all(_is_int(v) and v > 0 for v in size):
         return int(size[0]), int(size[1])
     raise ValueError(f"{name} must be (width, height) in positive ints, got {size!r}")
 

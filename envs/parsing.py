@@ -263,7 +263,8 @@ def format_reply(
 def parse_literal(text: str) -> object:
     """Read one JSON or Python literal without evaluating anything.
 
-    Accepts single- or double-quoted strings with escapes, ``True``/``False``/``None`` and
+    Accepts single- or double-quoted strings (escapes as in JSON and Python: ``\\n``, ``\\'``,
+    ``\\xHH``, ``\\uHHHH``, ``\\UHHHHHHHH``; no raw line breaks), ``True``/``False``/``None`` and
     ``true``/``false``/``null``, ints, floats, lists and dicts with string keys (trailing commas
     allowed). Rejects NaN and infinities, numbers over ``MAX_NUMBER_LENGTH`` characters, nesting
     deeper than ``MAX_DEPTH``, text over ``MAX_LITERAL_LENGTH`` characters and trailing text.
@@ -533,9 +534,10 @@ def _is_finite(value: float) -> bool:
 
 def _describe(value: object) -> str:
     """A short, single-line rendering of untrusted model output for an error message."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
-        return "a huge integer"  # repr() refuses ints beyond 4300 digits
-    text = repr(value)  # repr escapes every line break, so messages stay on one line
+    try:
+        text = repr(value)  # repr escapes every line break, so messages stay on one line
+    except ValueError:  # ints beyond 4300 digits, which only a caller's own dict can hold
+        return "a value too large to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -595,7 +597,7 @@ class _LiteralReader:
         self.pos += 1
         items: dict = {}
         while (char := self.next_char()) != "}":
-            if char not in ("'", '"') or not char:
+            if char not in ("'", '"'):
                 raise self.error("expected a quoted key")
             key = self.string()
             if self.next_char() != ":":

@@ -32,6 +32,14 @@ TASKS: tuple[TaskSpec, ...] = (
     TaskSpec("FillForm", f"{_GUI}.fill_form:FillFormEnv", 24,
              "click each field, type the requested values, then submit"),
     # lists-and-reading tasks
+    TaskSpec("ScrollList", f"{_GUI}.scroll_list:ScrollListEnv", 16,
+             "scroll a long list until the named row shows, then tap it"),
+    TaskSpec("DeleteItem", f"{_GUI}.delete_item:DeleteItemEnv", 6,
+             "long-press the named note, email or photo and choose Delete in its menu"),
+    TaskSpec("ReadPrice", f"{_GUI}.read_price:ReadPriceEnv", 3,
+             "read an item's price off a receipt, price list or table and answer with finish"),
+    TaskSpec("SearchBox", f"{_GUI}.search_box:SearchBoxEnv", 12,
+             "focus the search field, type or pick the query, then press enter"),
     # navigation tasks
     TaskSpec("OpenApp", f"{_GUI}.open_app:OpenAppEnv", 16,
              "go home, open the named app from its icon or by name, wait for it, tap a button"),

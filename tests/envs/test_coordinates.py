@@ -5,6 +5,7 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from mmgym.envs.coordinates import PIXEL, Coordinates
 
 SCREEN = (224, 224)

@@ -5,6 +5,7 @@ import json
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
 from mmgym.envs.actions import CHARSET, KEYS, MAX_TEXT_LENGTH, Action, Direction
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.parsing import (
@@ -295,9 +296,7 @@ def test_format_ok_and_validity(reply, format_ok, valid):
 
 def test_think_is_optional_when_not_required():
     assert parse_reply(f"<answer>{ANSWER}</answer>", require_think=False).format_ok
-    assert parse_reply(
-        f" <think>a</think> <answer>{ANSWER}</answer>", require_think=False
-    ).format_ok
+    assert parse_reply(f" <think>a</think> <answer>{ANSWER}</answer>", require_think=False).format_ok
     assert not parse_reply(f"<think>a<answer>{ANSWER}</answer>", require_think=False).format_ok
     assert not parse_reply(f"<answer>{ANSWER}</answer></think>", require_think=False).format_ok
 
@@ -400,10 +399,7 @@ literals = st.recursive(
 @given(literals, st.sampled_from(["json", "json-unicode", "python"]))
 def test_parse_literal_reads_json_and_python_spellings(value, spelling):
     assume(depth(value) <= MAX_DEPTH)
-    if spelling == "python":
-        text = repr(value)
-    else:
-        text = json.dumps(value, ensure_ascii=spelling == "json")
+    text = repr(value) if spelling == "python" else json.dumps(value, ensure_ascii=spelling == "json")
     assume(len(text) <= MAX_LITERAL_LENGTH)
     # repr() tells True from 1 and 1.0, which == does not.
     assert repr(parse_literal(text)) == repr(value)
@@ -512,9 +508,7 @@ def test_format_reply_round_trips_every_action(data, convention, with_think):
     reply = format_reply(
         action, think=think, screen_size=screen, coordinates=coordinates, with_think=with_think
     )
-    parsed = parse_reply(
-        reply, screen_size=screen, coordinates=coordinates, require_think=with_think
-    )
+    parsed = parse_reply(reply, screen_size=screen, coordinates=coordinates, require_think=with_think)
     assert (parsed.action, parsed.error, parsed.format_ok) == (action, None, True)
     assert parsed.think == (think.strip() if with_think else None)
 

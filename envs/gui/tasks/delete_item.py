@@ -28,8 +28,8 @@ class DeleteItemEnv(GuiEnv):
         A list of 4-8 notes or emails, or a grid of photos. A ``long_press`` on an item opens
         its context menu near the press point: Delete among entries such as Share, Rename or Pin,
         over a dimming scrim in some episodes. A plain click opens the item's read-only detail
-        screen, which the back arrow or ``navigate_back`` leaves. While the menu is open, clicking
-        outside it, choosing another entry or ``navigate_back`` closes it.
+        screen, which the back arrow or ``navigate_back`` (or ``key escape``) leaves. While the
+        menu is open, clicking outside it, choosing another entry or going back closes it.
 
     Rewards:
         1.0 when Delete is chosen in the target's menu, else 0.0.
@@ -228,6 +228,8 @@ class DeleteItemEnv(GuiEnv):
     # Behaviour.
     def _act(self, action: Action, target: Widget | None) -> bool | None:
         kind, name = action.type, target.name if target is not None else ""
+        if kind == ActionType.KEY and action.key == "escape":
+            kind = ActionType.NAVIGATE_BACK  # the keyboard's back
         if self._detail is not None:
             if kind == ActionType.NAVIGATE_BACK or (kind == ActionType.CLICK and name == "back"):
                 self._detail = None

@@ -101,7 +101,7 @@ class ReadPriceEnv(GuiEnv):
         """Margin, padding, rule thickness and gap, and the space left for the receipt's lines."""
         u = unit(self.size)
         margin, pad, rule, rule_gap = round(8 * u), round(6 * u), max(1, round(u)), round(3 * u)
-        space = (self.size[1] - bar_height(self.size) - 2 * margin - 2 * pad
+        space = (self.size[1] - bar_height(self.size) - margin - rule_gap - 2 * pad
                  - 2 * (rule + 2 * rule_gap))  # fmt: skip
         return margin, pad, rule, rule_gap, space
 

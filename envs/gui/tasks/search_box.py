@@ -7,7 +7,7 @@ import os
 from mmgym.envs.actions import MAX_TEXT_LENGTH, Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, natural_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, natural_width, text_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.tasks.scroll_list import row_width
 from mmgym.envs.gui.words import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SONG_TITLES
@@ -63,7 +63,7 @@ class SearchBoxEnv(GuiEnv):
         self._chip_color = str(rng.choice(NAMED_COLORS[:7]))
         self._chips = bool(rng.random() < 0.4)
         self._section = str(rng.choice(_SECTIONS))
-        self._field_h = round(int(rng.integers(24, 33)) * unit(self.size))
+        self._field_h = max(14, round(int(rng.integers(24, 33)) * unit(self.size)))
         queries = self._queries(templates, 7)
         self._query = queries[0]
         others = queries[1:1 + int(rng.integers(2, 6))]
@@ -103,6 +103,13 @@ class SearchBoxEnv(GuiEnv):
         top = bar_height(self.size) + margin
         return Box(margin, top, self.size[0] - margin, top + self._field_h)
 
+    def _heading_box(self) -> Box:
+        """Where the suggestions' heading ("Recent searches") goes."""
+        u = unit(self.size)
+        field = self._field_box()
+        y0 = field.y1 + round(8 * u)
+        return Box(field.x0, y0, field.x1, y0 + max(11, round(14 * u)))
+
     def _row_h(self) -> int:
         return round(self._field_h * 0.9)
 
@@ -110,7 +117,7 @@ class SearchBoxEnv(GuiEnv):
         """Rows down the screen, or chips that wrap like words."""
         u = unit(self.size)
         margin, gap = round(8 * u), round(6 * u)
-        y = self._field_box().y1 + round(24 * u)
+        y = self._heading_box().y1 + round(2 * u)
         if not self._chips:
             h = self._row_h()
             return [Box(0, y + i * h, self.size[0], y + (i + 1) * h)
@@ -132,13 +139,17 @@ class SearchBoxEnv(GuiEnv):
         widgets.append(Widget("field", field, name="field", text=self._text,
                               label=self._placeholder, on=self._focused))  # fmt: skip
         if self._text:
-            side = field.height - round(8 * u)
-            x1, y0 = field.x1 - round(4 * u), field.y0 + round(4 * u)
+            inset = round(4 * u)
+            while inset > 1 and text_width("X", field.height - 2 * inset, bold=True) > (
+                field.height - 2 * inset - 4
+            ):  # small screens: a bigger button rather than a blank one
+                inset -= 1
+            side = field.height - 2 * inset
+            x1, y0 = field.x1 - inset, field.y0 + inset
             widgets.append(Widget("button", Box(x1 - side, y0, x1, y0 + side), name="clear",
                                   text="X", color="gray"))  # fmt: skip
-        heading_y = field.y1 + round(8 * u)
-        widgets.append(Widget("label", Box(field.x0, heading_y, field.x1, heading_y + round(14 * u)),
-                              text=self._section, color="muted", on=True))  # fmt: skip
+        widgets.append(Widget("label", self._heading_box(), text=self._section, color="muted",
+                              on=True))  # fmt: skip
         for i, (text, box) in enumerate(zip(self._suggestions, self._suggestion_boxes(), strict=True)):
             if box.y1 > self.size[1]:
                 break  # a real screen would scroll; these suggestions are out of sight
