@@ -8,6 +8,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+
 from mmgym.rewards.inputs import Completion, RewardFunction
 
 

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+
 from mmgym.envs.actions import Action
 from mmgym.rewards import (
     GUI_R1_ACCURACY_WEIGHT,

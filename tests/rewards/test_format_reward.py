@@ -1,6 +1,7 @@
 """format_reward: strict think/answer structure with an action in the answer."""
 
 import pytest
+
 from mmgym.rewards import format_reward
 
 CLICK = '{"action": "click", "coordinate": [3, 4]}'

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from mmgym.rewards import (
     GAUSSIAN_ALPHA,
     box_iou,

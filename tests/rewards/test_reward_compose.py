@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mmgym.rewards import (
     action_type_reward,
     format_reward,

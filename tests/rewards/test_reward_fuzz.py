@@ -5,6 +5,7 @@ import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from mmgym.rewards import (
     action_type_reward,
     coordinate_in_box_reward,

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from mmgym.envs.actions import Action
 from mmgym.rewards import action_type_reward, completion_text, format_reward, iou_reward
 

@@ -1,6 +1,7 @@
 """Token F1 (SQuAD normalisation) and the text F1 reward."""
 
 import pytest
+
 from mmgym.rewards import answer_tokens, text_f1_reward, token_f1
 
 

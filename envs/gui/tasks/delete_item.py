@@ -100,23 +100,18 @@ class DeleteItemEnv(GuiEnv):
         area = Box(gap, bar_height(self.size) + gap, width - gap, height - gap)
         caption_h = max(12, round(14 * u))
         caption_w = int(font(int(caption_h * 0.7)).getlength("IMG_0000")) + 2
-        def col_w(cols: int) -> int:
-            return (area.width - gap * (cols - 1)) // cols
-
-        def cell_h(cols: int) -> int:
-            rows = math.ceil(n / cols)
-            return min((area.height - gap * (rows - 1)) // rows, round(110 * u))
-
         cols = int(rng.integers(2, 5))
-        while cols > 1 and col_w(cols) < caption_w:
+        while cols > 1 and self._tile_size(n, cols, area, gap)[0] < caption_w:
             cols -= 1
-        min_cell_h = caption_h + max(16, round(24 * u))
-        n = min(n, cols * ((area.height + gap) // (min_cell_h + gap)))
-        while cols < n and col_w(cols) > 2 * cell_h(cols):  # wide screens: no letterbox tiles
+        min_tile_h = caption_h + max(16, round(24 * u))
+        n = min(n, cols * ((area.height + gap) // (min_tile_h + gap)))
+        tile_w, tile_h = self._tile_size(n, cols, area, gap)
+        while cols < n and tile_w > 2 * tile_h:  # wide screens: fewer rows, no letterbox tiles
             cols += 1
-        rows, tile_w = math.ceil(n / cols), min(col_w(cols), max(caption_w, 2 * cell_h(cols)))
+            tile_w, tile_h = self._tile_size(n, cols, area, gap)
+        rows, tile_w = math.ceil(n / cols), min(tile_w, max(caption_w, 2 * tile_h))
         cells = Box(area.x0, area.y0, area.x0 + cols * tile_w + (cols - 1) * gap,
-                    area.y0 + rows * cell_h(cols) + (rows - 1) * gap)  # fmt: skip
+                    area.y0 + rows * tile_h + (rows - 1) * gap)  # fmt: skip
         numbers = rng.choice(9000, size=n, replace=False) + 1000
         items = [
             {"text": f"IMG_{int(k)}", "label": self._date(),
@@ -124,6 +119,12 @@ class DeleteItemEnv(GuiEnv):
             for k in numbers
         ]  # fmt: skip
         return items, cells.grid(rows, cols, gap=gap)[:n]
+
+    def _tile_size(self, n: int, cols: int, area: Box, gap: int) -> tuple[int, int]:
+        """The width and height of each of ``n`` tiles in ``cols`` columns filling ``area``."""
+        rows = math.ceil(n / cols)
+        return ((area.width - gap * (cols - 1)) // cols,
+                min((area.height - gap * (rows - 1)) // rows, round(110 * unit(self.size))))  # fmt: skip
 
     def _date(self) -> str:
         return f"{self.np_random.choice(MONTHS)} {int(self.np_random.integers(1, 29))}"
