@@ -75,6 +75,11 @@ def _make_agent(name: str, args: argparse.Namespace):
     return AGENTS[name](coordinates=args.coordinates)
 
 
+def _stdout() -> Console:
+    """A console for tables; when piped, wide enough that no column is cut."""
+    return Console() if sys.stdout.isatty() else Console(width=120)
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), console=console, transient=True)  # fmt: skip
@@ -86,7 +91,7 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_column(column)
     for spec in TASKS:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
-    Console().print(table)
+    _stdout().print(table)
 
 
 def cmd_play(args: argparse.Namespace) -> None:
@@ -148,17 +153,22 @@ def cmd_eval(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        Console().print(_results_table(rows))
+        _stdout().print(_results_table(rows))
+
+
+_COLUMNS = {  # summary key -> short header
+    "env": "env", "agent": "agent", "episodes": "episodes", "success_rate": "success",
+    "mean_return": "return", "mean_steps": "steps", "action_type_accuracy": "type acc",
+    "invalid_reply_rate": "invalid", "steps_per_second": "steps/s",
+}  # fmt: skip
 
 
 def _results_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="mmgym eval")
-    columns = ("env", "agent", "episodes", "success_rate", "mean_return", "mean_steps",
-               "action_type_accuracy", "invalid_reply_rate", "steps_per_second")  # fmt: skip
-    for column in columns:
-        table.add_column(column.replace("_", " "), justify="left" if column in ("env", "agent") else "right")
+    for key, header in _COLUMNS.items():
+        table.add_column(header, justify="left" if key in ("env", "agent") else "right")
     for row in rows:
-        table.add_row(*(_cell(row[c]) for c in columns))
+        table.add_row(row["env"].removeprefix("mmgym/"), *(_cell(row[key]) for key in list(_COLUMNS)[1:]))
     return table
 
 
