@@ -122,6 +122,8 @@ class Action:
     @classmethod
     def scroll(cls, direction: Direction | str, point: tuple[int, int] | None = None) -> Action:
         if isinstance(direction, str):
+            if direction.upper() not in Direction.__members__:
+                raise ValueError(f"scroll direction must be up, down, left or right, got {direction!r}")
             direction = Direction[direction.upper()]
         point = None if point is None else (int(point[0]), int(point[1]))
         return cls(ActionType.SCROLL, point=point, direction=direction)

@@ -358,7 +358,7 @@ def _dict_action(data: object, convert: PointConverter) -> Action:
     if kind == ActionType.OPEN_APP:
         return Action(kind, text=_text(fields, _APP_KEYS, label, required=True))
     if kind == ActionType.FINISH:
-        return Action(kind, text=_text(fields, _TEXT_KEYS, label, required=False))
+        return Action(kind, text=_text(fields, ("answer", *_TEXT_KEYS), label, required=False))
     return Action(kind)
 
 
@@ -459,7 +459,7 @@ def _first_text(fields: dict, keys: tuple[str, ...]) -> tuple[str, object] | Non
     """Like :func:`_first_field`, passing over GUI-R1's "no input text" placeholder."""
     for key in keys:
         value = fields.get(key)
-        if value is None or (isinstance(value, str) and value.strip().lower() == _NO_TEXT):
+        if value is None or (isinstance(value, str) and value.strip().lower() in (_NO_TEXT, "")):
             continue
         return key, value
     return None

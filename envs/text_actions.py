@@ -26,7 +26,8 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
     Adds to ``info``: ``action`` (the parsed :class:`Action` or ``None``), ``parse_error`` (a
     one-line reason or ``None``) and ``reward_components["format"]`` (1.0 when the reply has the
-    strict think/answer format). The reward itself is the env's.
+    strict think/answer layout and its answer parses, as :func:`mmgym.rewards.format_reward`).
+    The reward itself is the env's.
 
     Args:
         env: an env with the shared GUI action space.
@@ -41,7 +42,11 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.coordinates = Coordinates.parse(coordinates)
         self.require_think = require_think
         self.action_space = spaces.Text(MAX_REPLY_LENGTH, min_length=0, charset=CHARSET + "\n")
-        height, width = env.observation_space["image"].shape[:2]
+        image = getattr(env.observation_space, "spaces", {}).get("image")
+        if image is None or len(image.shape) != 3:
+            raise ValueError(f"TextActions needs an mmgym GUI env (a Dict observation with an 'image'), "
+                             f"got observation space {env.observation_space}")  # fmt: skip
+        height, width = image.shape[:2]
         self.screen_size = (width, height)
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
@@ -53,5 +58,5 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
         info["action"] = parsed.action
         info["parse_error"] = parsed.error
         info["reward_components"] = {**info.get("reward_components", {}),
-                                     "format": 1.0 if parsed.format_ok else 0.0}  # fmt: skip
+                                     "format": 1.0 if parsed.format_ok and parsed.valid else 0.0}  # fmt: skip
         return obs, reward, terminated, truncated, info

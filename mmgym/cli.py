@@ -33,12 +33,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _env_id(name: str) -> str:
-    if name in gym.registry:
+    ids = [spec.env_id for spec in TASKS]
+    if name in ids:
         return name
-    if f"mmgym/{name}" in gym.registry:  # allow the short form "ClickElement-v0"
+    if f"mmgym/{name}" in ids:  # allow the short form "ClickElement-v0"
         return f"mmgym/{name}"
-    close = difflib.get_close_matches(name, list(gym.registry), n=1, cutoff=0.8)
-    close = close or difflib.get_close_matches(f"mmgym/{name}", list(gym.registry), n=1, cutoff=0.8)
+    close = difflib.get_close_matches(name, ids, n=1, cutoff=0.8)
+    close = close or difflib.get_close_matches(f"mmgym/{name}", ids, n=1, cutoff=0.8)
     hint = f"did you mean {close[0]}? " if close else ""
     raise UsageError(f"unknown environment {name!r}; {hint}run `mmgym envs` to list them")
 
@@ -98,7 +99,11 @@ def cmd_play(args: argparse.Namespace) -> None:
     env_id = _env_id(args.env)
     env, agent = _make_env(env_id, args), _make_agent(args.agent, args)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "trajectory.jsonl").touch()
+    except OSError as error:
+        raise UsageError(f"cannot write to {out}: {error.strerror}; pick another --out") from None
     with open(out / "trajectory.jsonl", "w") as log, _progress() as progress:
         task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes)
         for episode in range(args.episodes):
@@ -214,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if getattr(args, "episodes", 1) < 1:
             raise UsageError("--episodes must be at least 1")
+        if getattr(args, "seed", 0) < 0:
+            raise UsageError("--seed must be 0 or more")
         args.run(args)
     except UsageError as error:
         print(f"mmgym: error: {error}", file=sys.stderr)

@@ -56,12 +56,12 @@ def coordinate_in_box_reward(
 ) -> list[float]:
     """1.0 iff the reply is a click or long_press whose point lies inside ``bbox``, else 0.0.
 
-    ``R_C = 1[x1 <= x <= x2 and y1 <= y <= y2]`` for the predicted point ``(x, y)`` and the target
-    box ``[x1, y1, x2, y2]`` in env pixels (edges included), UI-R1's coordinate reward (Lu et al.
-    2025, arXiv:2503.21620).
+    ``R_C = 1[x1 <= x < x2 and y1 <= y < y2]`` for the predicted pixel ``(x, y)`` and the target
+    box ``[x1, y1, x2, y2]`` of pixel edges (``x2``, ``y2`` exclusive, as the envs'
+    ``info["target_box"]``), UI-R1's coordinate reward (Lu et al. 2025, arXiv:2503.21620).
 
     >>> click = '<think>it</think><answer>{"action": "click", "coordinate": [%d, 5]}</answer>'
-    >>> coordinate_in_box_reward([click % 10, click % 11], bbox=[[0, 0, 10, 10]] * 2)
+    >>> coordinate_in_box_reward([click % 9, click % 10], bbox=[[0, 0, 10, 10]] * 2)
     [1.0, 0.0]
     """
     boxes = target_boxes(bbox, len(completions))
@@ -75,7 +75,8 @@ def _clicks_inside(action: Action | None, box: Box | None) -> bool:
     if action is None or box is None or action.type not in POINT_ACTIONS:
         return False
     x, y = action.point
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+    # Boxes are pixel edges with x2, y2 exclusive, as the envs' info["target_box"].
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
 def make_gui_r1_reward(

@@ -17,7 +17,8 @@ def test_fresh_clone_sets_itself_up_and_runs(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     setup = subprocess.run(["make", "setup"], cwd=clone, capture_output=True, text=True, timeout=900)
     assert setup.returncode == 0, setup.stderr[-2000:]
-    listing = subprocess.run([clone / ".venv/bin/mmgym", "envs"], capture_output=True, text=True, check=True)
-    assert "mmgym/ClickElement-v0" in listing.stdout
+    demo = [clone / ".venv/bin/mmgym", "eval", "--all", "--agent", "oracle", "random", "--episodes", "2"]
+    table = subprocess.run(demo, capture_output=True, text=True, check=True).stdout  # the demo, shortened
+    assert "ClickElement-v0" in table and "ToggleSettings-v0" in table
     again = subprocess.run(["make", "setup"], cwd=clone, capture_output=True, text=True, check=True)
     assert "Nothing to be done" in again.stdout  # the second run installs nothing

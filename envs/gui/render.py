@@ -1,7 +1,7 @@
 """Drawing synthetic GUI screens with Pillow.
 
 Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state) and
-then pasted, so a screen that changed in one widget costs a handful of pastes, and a step that
+text is rasterised once per (text, size), so redrawing a screen is a paste per widget; a step that
 changed nothing costs nothing (the env keeps the last frame). Fonts ship in ``mmgym/assets`` so the
 pixels do not depend on the machine's fonts.
 """

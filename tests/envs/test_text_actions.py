@@ -47,8 +47,7 @@ def test_bad_replies_are_a_wait_step_with_a_reason(reply):
     assert isinstance(info["parse_error"], str) and "\n" not in info["parse_error"]
     assert (reward, terminated) == (0.0, False)
     np.testing.assert_array_equal(obs["image"], obs2["image"])  # a wait changes nothing here
-    well_tagged = reply.startswith("<think>x</think>")  # right tags, unknown action
-    assert info["reward_components"]["format"] == (1.0 if well_tagged else 0.0)
+    assert info["reward_components"]["format"] == 0.0  # layout and a parsed answer, as format_reward
 
 
 def test_non_string_action_is_a_programming_error():

@@ -57,6 +57,9 @@ def test_play_saves_screenshots_and_a_trajectory(tmp_path):
         (["eval", "--all", "--coordinates", "inches"], "inches"),
         (["play", "mmgym/FillForm-v0"], "the following arguments are required: --out"),
         (["dance"], "invalid choice: 'dance'"),
+        (["eval", "--all", "--seed", "-1"], "--seed must be 0 or more"),
+        (["eval", "CartPole-v1"], "unknown environment 'CartPole-v1'"),
+        (["play", "FillForm-v0", "--out", "/dev/null/x"], "cannot write to /dev/null/x"),
     ],
 )
 def test_user_mistakes_get_one_line(argv, message):

@@ -60,13 +60,13 @@ def test_action_type_reward_scores_bad_output_zero(bad):
 # --- UI-R1 coordinate in box -------------------------------------------------------------------
 
 
-def test_coordinate_in_box_reward_includes_the_edges():
+def test_coordinate_in_box_reward_matches_the_envs_exclusive_far_edges():
     box = [10, 20, 30, 40]
     replies = [
         click(20, 30),  # centre
         click(10, 20),  # top-left corner
-        click(30, 40),  # bottom-right corner, edges included
-        click(31, 30),  # one pixel right of the box
+        click(29, 39),  # last pixel inside (x2, y2 are exclusive, as the env's boxes)
+        click(30, 30),  # on the right edge: outside
         click(20, 19),  # one pixel above
         click(20, 30, "long_press"),  # long_press counts as a point action
     ]
