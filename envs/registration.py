@@ -63,6 +63,3 @@ def register_all() -> None:
 def gui_env_ids() -> list[str]:
     return [spec.env_id for spec in TASKS if spec.family == "gui"]
 
-
-def task_spec(env_id: str) -> TaskSpec | None:
-    return next((spec for spec in TASKS if spec.env_id == env_id), None)
