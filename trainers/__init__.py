@@ -1,1 +1,1 @@
-"""Trainers: rollout collection, advantages, losses; the SFT, GRPO-family and PPO-family trainers land here."""
+"""Trainers: rollout collection, advantages and losses for the SFT, GRPO and PPO families."""
