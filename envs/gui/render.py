@@ -67,8 +67,11 @@ def text_width(text: str, height: int, bold: bool = False) -> int:
     return int(font(font_size(height), bold).getlength(text)) + 1
 
 
-def natural_width(kind: str, text: str, height: int) -> int:
-    """The narrowest box of ``height`` pixels that shows ``text`` in a ``kind`` widget uncut."""
+def natural_width(kind: str, text: str, height: int, bold: bool = False) -> int:
+    """The narrowest box of ``height`` pixels that shows ``text`` in a ``kind`` widget uncut.
+
+    ``bold`` matters only for labels (a label with ``on=True`` is bold); rows: :func:`row_width`.
+    """
     if kind == "button":
         return text_width(text, height, bold=True) + height * 3 // 4
     if kind == "field":
@@ -77,7 +80,23 @@ def natural_width(kind: str, text: str, height: int) -> int:
         return int(height * 0.7) + height // 3 + text_width(text, height) + 2
     if kind == "icon":
         return max(int(height * 0.7), int(_glyphs(text, _caption_size(height), False)[3]) + 2)
+    if kind == "label":
+        return int(_glyphs(text, _label_size(height), bold)[3]) + 2
     return text_width(text, height)
+
+
+def row_width(text: str, detail: str, height: int, icon: bool) -> int:
+    """The narrowest ``row`` of ``height`` pixels that shows ``text`` and its ``detail`` uncut."""
+    pad = height // 4
+    needed = (height if icon else pad) + pad + text_width(text, height)
+    if detail:  # the detail sits flush right, ``pad`` from the edge and ``2 * pad`` from the text
+        needed += text_width(detail, height) + 2 * pad
+    return needed
+
+
+def _label_size(height: int) -> int:
+    """Font size of a ``label`` widget of ``height`` pixels."""
+    return int(height * 0.7)
 
 
 def _caption_size(height: int) -> int:
@@ -236,7 +255,7 @@ def _row(d, w, h, wd: Widget) -> None:
 
 
 def _label(d, w, h, wd: Widget) -> None:
-    _text(d, (0, 0, w, h), wd.text, PALETTE[wd.color], int(h * 0.7), bold=wd.on, align="left")
+    _text(d, (0, 0, w, h), wd.text, PALETTE[wd.color], _label_size(h), bold=wd.on, align="left")
 
 
 def _tab(d, w, h, wd: Widget) -> None:

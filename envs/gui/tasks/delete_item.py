@@ -7,9 +7,8 @@ import math
 from mmgym.envs.actions import Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, SHAPES, font, unit
+from mmgym.envs.gui.render import NAMED_COLORS, SHAPES, natural_width, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
-from mmgym.envs.gui.tasks.scroll_list import row_width
 from mmgym.envs.gui.words import EMAIL_SUBJECTS, FIRST_NAMES, MONTHS, NOTE_TITLES, PRODUCTS
 
 # Per kind: app titles, the detail screen's title, and the context menu's other entries.
@@ -99,7 +98,7 @@ class DeleteItemEnv(GuiEnv):
         gap = round(6 * u)
         area = Box(gap, bar_height(self.size) + gap, width - gap, height - gap)
         caption_h = max(12, round(14 * u))
-        caption_w = int(font(int(caption_h * 0.7)).getlength("IMG_0000")) + 2
+        caption_w = natural_width("label", "IMG_0000", caption_h)
         cols = int(rng.integers(2, 5))
         while cols > 1 and self._tile_size(n, cols, area, gap)[0] < caption_w:
             cols -= 1

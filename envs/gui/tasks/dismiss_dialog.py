@@ -5,7 +5,7 @@ from __future__ import annotations
 from mmgym.envs.actions import Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, content_area, dialog
-from mmgym.envs.gui.render import NAMED_COLORS, natural_width, text_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, natural_width, row_width, text_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.words import BUTTON_LABELS, DIALOGS, EMAIL_SUBJECTS, NOTE_TITLES
 
@@ -94,7 +94,7 @@ class DismissDialogEnv(GuiEnv):
         for i, text in enumerate(str(t) for t in texts):
             box = Box(0, area.y0 + i * row_h, self.size[0], area.y0 + (i + 1) * row_h)
             label = f"{int(rng.integers(1, 60))}m"
-            if text_width(text, row_h) + text_width(label, row_h) + row_h > box.width:
+            if row_width(text, label, row_h, icon=False) > box.width:
                 label = ""
             widgets.append(Widget("row", box, text=text, label=label))
         grid = Box(area.x0, area.y0 + n_content * row_h + gap, area.x1, area.y1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mmgym.envs.actions import Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, SHAPES, text_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, SHAPES, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.words import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SETTINGS_PAGES
 
@@ -57,7 +57,7 @@ class NavigateBackEnv(GuiEnv):
             box = Box(0, top + i * row_h, self.size[0], top + (i + 1) * row_h)
             details = self._details()
             label = details[0][1]  # the list shows the first detail next to the name
-            if text_width(name, row_h) + text_width(label, row_h) + 2 * row_h > box.width:
+            if row_width(name, label, row_h, icon=True) > box.width:
                 label = ""
             self._rows.append(Widget("row", box, name=f"entry{i}", text=name, color=color,
                                      shape=shape, label=label))  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mmgym.envs.actions import Action, ActionType, Direction
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, content_area
-from mmgym.envs.gui.render import natural_width, text_width, unit
+from mmgym.envs.gui.render import natural_width, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.words import APP_ACTIONS, APPS, CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS
 
@@ -135,7 +135,7 @@ class OpenAppEnv(GuiEnv):
         for i in range(n_rows):
             text, label = self._content_row(name)
             box = Box(0, list_top + i * row_h, self.size[0], list_top + (i + 1) * row_h)
-            if text_width(text, row_h) + text_width(label, row_h) + row_h > box.width:
+            if row_width(text, label, row_h, icon=False) > box.width:
                 label = ""
             widgets.append(Widget("row", box, text=text, label=label))
         for action, box in zip(actions, boxes, strict=True):

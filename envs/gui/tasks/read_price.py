@@ -10,7 +10,7 @@ import numpy as np
 from mmgym.envs.actions import Action
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, font, unit
+from mmgym.envs.gui.render import NAMED_COLORS, natural_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.words import MONTHS, PRODUCTS
 
@@ -44,11 +44,6 @@ def same_price(answer: str, price: str) -> bool:
     if answer == price:
         return True
     return bool(_NUMBER.fullmatch(answer)) and Decimal(answer) == Decimal(price)
-
-
-def _label_width(text: str, height: int, bold: bool = False) -> int:
-    """The width of a ``label`` widget of ``height`` pixels that shows ``text`` uncut."""
-    return int(font(int(height * 0.7), bold).getlength(text)) + 2
 
 
 class ReadPriceEnv(GuiEnv):
@@ -135,12 +130,12 @@ class ReadPriceEnv(GuiEnv):
         panel = Box(x0, top, x0 + panel_w, top + 2 * pad + lines_h + 2 * (rule + 2 * rule_gap))
         inner = panel.inset(pad)
         widgets = [Widget("panel", panel, color="white")]
-        while title_h > line and _label_width(self._store, title_h, bold=True) > inner.width:
+        while title_h > line and natural_width("label", self._store, title_h, bold=True) > inner.width:
             title_h -= 1
         heads = ((self._store, title_h, True, "ink"), *heads[1:])
         y = inner.y0
         for text, h, bold, color in heads:
-            w = min(inner.width, _label_width(text, h, bold))
+            w = min(inner.width, natural_width("label", text, h, bold))
             x = inner.x0 + (inner.width - w) // 2
             widgets.append(Widget("label", Box(x, y, x + w, y + h), text=text, color=color, on=bold))
             y += h
@@ -157,7 +152,7 @@ class ReadPriceEnv(GuiEnv):
     def _two_labels(self, area: Box, y: int, h: int, left: str, right: str,
                     bold: bool = False) -> list[Widget]:  # fmt: skip
         """A line with ``left`` flush left and ``right`` flush right in ``area``."""
-        left_w, right_w = _label_width(left, h, bold), _label_width(right, h, bold)
+        left_w, right_w = natural_width("label", left, h, bold), natural_width("label", right, h, bold)
         return [
             Widget("label", Box(area.x0, y, area.x0 + left_w, y + h), text=left, color="ink",
                    on=bold),
@@ -200,7 +195,7 @@ class ReadPriceEnv(GuiEnv):
                 widgets.append(Widget("panel", Box(area.x0, y, area.x1, y + line), color="paper"))
             widgets += self._two_labels(cells, y, line, name, price, bold)
             if self._qty_column:
-                qty_w = _label_width(qty, line, bold)
+                qty_w = natural_width("label", qty, line, bold)
                 widgets.append(Widget("label", Box(qty_x, y, qty_x + qty_w, y + line), text=qty,
                                       color="ink", on=bold))  # fmt: skip
             y += line

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 from mmgym.envs.actions import Action, ActionType, Direction
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, font, font_size, text_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
 from mmgym.envs.gui.words import FIRST_NAMES, LAST_NAMES, PRODUCTS, SONG_TITLES
 
@@ -21,16 +19,6 @@ _THEMES = {
               ("Home", "Search", "Library"), "songs"),
 }  # fmt: skip
 _INSTRUCTIONS = ("Open '{}' in the list.", "Find '{}' and tap it.", "Scroll to '{}' and open it.")
-
-
-def row_width(text: str, detail: str, height: int, icon: bool) -> int:
-    """The narrowest ``row`` widget of ``height`` pixels that shows ``text`` and ``detail`` uncut."""
-    pad = height // 4
-    left = height if icon else pad
-    needed = left + pad + math.ceil(font(font_size(height)).getlength(text))
-    if detail:  # the detail sits flush right, ``pad`` from the edge and ``2 * pad`` from the text
-        needed += text_width(detail, height) + 2 * pad
-    return needed
 
 
 class ScrollListEnv(GuiEnv):
