@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import sys
 import time
 from contextlib import contextmanager
 
@@ -49,10 +50,21 @@ def steps_per_second(env_id: str, size: tuple[int, int], steps: int, expert_shar
 
 @contextmanager
 def redraw_every_step():
-    """The peer: no caches (sprites, text masks, text widths) and no skipped renders."""
-    cached = {name: getattr(render, name) for name in ("sprite", "_glyphs", "fit_text", "text_width")}
-    for name, function in cached.items():
-        setattr(render, name, function.__wrapped__)
+    """The peer: no render caches (sprites, panels, text masks and widths) and no skipped renders.
+
+    The caches are swapped for the plain functions in every mmgym GUI module that imported them.
+    """
+    names = ("sprite", "panel_sprite", "background", "_glyphs", "fit_text", "text_length")
+    cached = {getattr(render, name) for name in names}
+    swapped = [
+        (module, attr, value)
+        for module in list(sys.modules.values())
+        if module.__name__.startswith("mmgym.envs.gui")
+        for attr, value in vars(module).items()
+        if any(value is function for function in cached)
+    ]
+    for module, attr, value in swapped:
+        setattr(module, attr, value.__wrapped__)
     cached_refresh = base.GuiEnv._refresh
 
     def refresh(self):
@@ -64,8 +76,8 @@ def redraw_every_step():
         yield
     finally:
         base.GuiEnv._refresh = cached_refresh
-        for name, function in cached.items():
-            setattr(render, name, function)
+        for module, attr, value in swapped:
+            setattr(module, attr, value)
 
 
 def vector_steps_per_second(env_id: str, steps: int, workers: int = 2) -> float:
@@ -88,7 +100,7 @@ def profile(env_id: str, steps: int) -> None:
     stats = pstats.Stats(profiler).stats
     total = sum(tt for _, _, tt, _, _ in stats.values())
     parts = {
-        "render (Pillow)": ("render.py", "render"),
+        "render (sprites)": ("render.py", "render"),
         "task state -> screen": ("", "_screen"),
         "oracle (info)": ("base.py", "_info"),
         "observation copy": ("base.py", "_observation"),

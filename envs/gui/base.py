@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -20,6 +21,7 @@ from mmgym.envs.gui.render import render
 from mmgym.envs.gui.screen import Box, Screen, Widget
 
 MIN_SIZE, MAX_SIZE = 112, 1920
+T = TypeVar("T")
 
 
 class GuiEnv(gym.Env[dict, dict]):
@@ -140,9 +142,13 @@ class GuiEnv(gym.Env[dict, dict]):
             box = hit.box if hit is not None else None
         return {"expert_action": expert, "target_box": box}
 
-    def pick(self, options):
-        """One of ``options``, uniformly (faster than ``np_random.choice`` for a single draw)."""
+    def pick(self, options: Sequence[T]) -> T:
+        """One of ``options``, uniformly, as itself (``np_random.choice`` makes an array first)."""
         return options[int(self.np_random.integers(len(options)))]
+
+    def pick_some(self, options: Sequence[T], count: int) -> list[T]:
+        """``count`` distinct elements of ``options`` in random order."""
+        return [options[int(i)] for i in self.np_random.permutation(len(options))[:count]]
 
     @staticmethod
     def click_on(widget: Widget) -> Action:

@@ -1,8 +1,9 @@
 """Drawing synthetic GUI screens with Pillow.
 
-Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state) and
-text is rasterised once per (text, size), so redrawing a screen is a paste per widget; a step that
-changed nothing costs nothing (the env keeps the last frame). Fonts ship in ``mmgym/assets`` so the
+Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state), and
+text is rasterised once per (text, size); a frame is then a numpy copy of each sprite into place,
+a few microseconds a widget. A step that changed nothing costs nothing (the env keeps the last
+frame). Fonts ship in ``mmgym/assets`` so the
 pixels do not depend on the machine's fonts.
 """
 
@@ -16,7 +17,7 @@ from importlib import resources
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from mmgym.envs.gui.screen import Screen, Widget
+from mmgym.envs.gui.screen import Box, Screen, Widget
 
 #: Named colours that instructions may mention ("the green triangle").
 PALETTE = {
@@ -62,9 +63,14 @@ def font_size(height: int) -> int:
 
 
 @lru_cache(maxsize=16384)
+def text_length(text: str, size: int, bold: bool = False) -> float:
+    """The advance of ``text`` in pixels at font ``size``: measured, never rasterised."""
+    return font(size, bold).getlength(text)
+
+
 def text_width(text: str, height: int, bold: bool = False) -> int:
     """Width in pixels of ``text`` drawn in a widget of ``height`` pixels."""
-    return int(font(font_size(height), bold).getlength(text)) + 1
+    return int(text_length(text, font_size(height), bold)) + 1
 
 
 def natural_width(kind: str, text: str, height: int, bold: bool = False) -> int:
@@ -79,9 +85,9 @@ def natural_width(kind: str, text: str, height: int, bold: bool = False) -> int:
     if kind == "checkbox":
         return int(height * 0.7) + height // 3 + text_width(text, height) + 2
     if kind == "icon":
-        return max(int(height * 0.7), int(_glyphs(text, _caption_size(height), False)[3]) + 2)
+        return max(int(height * 0.7), int(text_length(text, _caption_size(height))) + 2)
     if kind == "label":
-        return int(_glyphs(text, _label_size(height), bold)[3]) + 2
+        return int(text_length(text, _label_size(height), bold)) + 2
     return text_width(text, height)
 
 
@@ -107,22 +113,47 @@ def _caption_size(height: int) -> int:
 @lru_cache(maxsize=16384)
 def fit_text(text: str, size: int, bold: bool, width: int) -> str:
     """``text`` shortened with an ellipsis until it fits in ``width`` pixels."""
-    face = font(size, bold)
-    if face.getlength(text) <= width:
+    if text_length(text, size, bold) <= width:
         return text
+    face = font(size, bold)
     while text and face.getlength(text + "...") > width:
         text = text[:-1]
     return text + "..." if text else ""
 
 
+@lru_cache(maxsize=4096)
+def _char_mask(char: str, size: int, bold: bool) -> tuple[np.ndarray, int, int]:
+    """One character rasterised, with its offset from a left-middle anchor at the pen."""
+    face = font(size, bold)
+    x0, y0, x1, y1 = face.getbbox(char, anchor="lm")
+    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
+    ImageDraw.Draw(mask).text((-x0, -y0), char, fill=255, font=face, anchor="lm")
+    return _frozen(np.asarray(mask)), x0, y0
+
+
 @lru_cache(maxsize=16384)
 def _glyphs(text: str, size: int, bold: bool) -> tuple[Image.Image, int, int, float]:
-    """``text`` rasterised once as a mask, with its offset from a left-middle anchor and its advance."""
-    face = font(size, bold)
-    x0, y0, x1, y1 = face.getbbox(text, anchor="lm")
-    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
-    ImageDraw.Draw(mask).text((-x0, -y0), text, fill=255, font=face, anchor="lm")
-    return mask, x0, y0, face.getlength(text)
+    """``text`` as a mask, with its offset from a left-middle anchor and its advance.
+
+    Built from cached characters placed at pairwise-kerned pen positions, so a string never seen
+    before (a new price, a new name) costs a few array copies instead of a FreeType layout.
+    """
+    placed, pen = [], 0.0
+    for i, char in enumerate(text):
+        mask, x0, y0 = _char_mask(char, size, bold)
+        placed.append((mask, round(pen) + x0, y0))
+        following = text[i + 1:i + 2]
+        # The pair's length includes their kerning: advance to where the next character starts.
+        pen += text_length(char + following, size, bold) - text_length(following, size, bold)
+    left = min(x for _, x, _ in placed)
+    top = min(y for _, _, y in placed)
+    right = max(x + m.shape[1] for m, x, _ in placed)
+    bottom = max(y + m.shape[0] for m, _, y in placed)
+    canvas = np.zeros((bottom - top, right - left), dtype=np.uint8)
+    for mask, x, y in placed:
+        region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
+        np.maximum(region, mask, out=region)
+    return Image.fromarray(canvas), left, top, text_length(text, size, bold)
 
 
 class Canvas(ImageDraw.ImageDraw):
@@ -267,8 +298,12 @@ def _tab(d, w, h, wd: Widget) -> None:
 
 def _panel(d: ImageDraw.ImageDraw, wd: Widget) -> None:
     x0, y0, x1, y1 = wd.box
-    d.rounded_rectangle((x0, y0, x1 - 1, y1 - 1), radius=max(2, min(x1 - x0, y1 - y0) // 16),
+    d.rounded_rectangle((x0, y0, x1 - 1, y1 - 1), radius=_panel_radius(wd),
                         fill=PALETTE[wd.color], outline=PALETTE["line"])  # fmt: skip
+
+
+def _panel_radius(wd: Widget) -> int:
+    return max(2, min(wd.box.width, wd.box.height) // 16)
 
 
 def _spinner(d, w, h, wd: Widget) -> None:
@@ -286,38 +321,66 @@ DRAWERS: dict[str, Callable[[Canvas, int, int, Widget], None]] = {
 
 
 @lru_cache(maxsize=4096)
-def sprite(widget: Widget, background: str) -> Image.Image:
-    """The widget drawn at its size on ``background``; cached by look, not position."""
-    w, h = widget.box.width, widget.box.height
-    image = Image.new("RGB", (max(1, w), max(1, h)), PALETTE[background])
-    DRAWERS[widget.kind](Canvas(image), w, h, widget)
-    return image
+def sprite(kind: str, width: int, height: int, text: str, color: str, shape: str, on: bool, label: str,
+           surface: str) -> np.ndarray:  # fmt: skip
+    """A widget drawn at its size on the ``surface`` colour, as a read-only ``(h, w, 3)`` array.
+
+    Cached by look, not position: the arguments are the widget's fields less its box and name.
+    """
+    image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
+    look = Widget(kind, Box(0, 0, width, height), "", text, color, shape, on, label)
+    DRAWERS[kind](Canvas(image), width, height, look)
+    return _frozen(np.asarray(image))
 
 
-def _at_origin(widget: Widget) -> Widget:
-    box = widget.box
-    return Widget(widget.kind, type(box)(0, 0, box.width, box.height), "", widget.text,
-                  widget.color, widget.shape, widget.on, widget.label)  # fmt: skip
+@lru_cache(maxsize=1024)
+def panel_sprite(width: int, height: int, color: str) -> tuple[np.ndarray, np.ndarray]:
+    """A card or dialog body and the mask of its rounded shape, so its corners show what is below."""
+    image, mask = Image.new("RGB", (width, height)), Image.new("L", (width, height), 0)
+    look = Widget("panel", Box(0, 0, width, height), color=color)
+    _panel(ImageDraw.Draw(image), look)
+    corners = _panel_radius(look)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), radius=corners, fill=255)
+    return _frozen(np.asarray(image)), _frozen(np.asarray(mask)[..., None] > 0)
+
+
+@lru_cache(maxsize=64)
+def background(size: tuple[int, int], color: str) -> np.ndarray:
+    return _frozen(np.full((size[1], size[0], 3), PALETTE[color], dtype=np.uint8))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)  # cached pixels are shared by every frame that shows them
+    return array
 
 
 def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:
-    """The screen as an ``(H, W, 3)`` uint8 array."""
-    image = Image.new("RGB", size, PALETTE[screen.background])
+    """The screen as a new ``(H, W, 3)`` uint8 array: cached sprites copied into place with numpy."""
+    frame = background(size, screen.background).copy()
+    width, height = size
     panels: list[Widget] = []  # cards and dialogs drawn so far: what a widget may sit on
     for widget in screen.widgets:
         if widget.kind == "scrim":
-            image = Image.eval(image, lambda v: v // 2)
+            frame //= 2
             panels.clear()
             continue
+        x0, y0, x1, y1 = widget.box
+        # Widgets may hang off the screen (a list row scrolled half out): copy the visible part.
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+        if cx0 >= cx1 or cy0 >= cy1:
+            continue
+        target = frame[cy0:cy1, cx0:cx1]
+        crop = np.s_[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
         if widget.kind == "panel":
-            # Drawn in place, not as a sprite: its rounded corners show what lies below, dimmed or not.
-            _panel(ImageDraw.Draw(image), widget)
+            pixels, mask = panel_sprite(x1 - x0, y1 - y0, widget.color)
+            np.copyto(target, pixels[crop], where=mask[crop])
             panels.append(widget)
             continue
         surface = next((p.color for p in reversed(panels) if _inside(widget.box, p.box)),
                        screen.background)  # fmt: skip
-        image.paste(sprite(_at_origin(widget), surface), (widget.box.x0, widget.box.y0))
-    return np.asarray(image)
+        target[...] = sprite(widget.kind, x1 - x0, y1 - y0, widget.text, widget.color, widget.shape,
+                             widget.on, widget.label, surface)[crop]  # fmt: skip
+    return frame
 
 
 def _inside(inner, outer) -> bool:

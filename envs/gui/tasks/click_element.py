@@ -44,7 +44,7 @@ class ClickElementEnv(GuiEnv):
         n_rows, n_cols = int(rng.integers(2, 5)), int(rng.integers(2, 4))
         cells = area.grid(n_rows, n_cols, gap=round(6 * u))
         count = int(rng.integers(3, min(9, len(cells)) + 1))
-        chosen = sorted(int(i) for i in rng.choice(len(cells), size=count, replace=False))
+        chosen = sorted(self.pick_some(range(len(cells)), count))
         labels = (_LABELS[i] for i in rng.permutation(len(_LABELS)))
         self._widgets = []
         for i in chosen:

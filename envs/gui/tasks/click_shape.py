@@ -43,7 +43,7 @@ class ClickShapeEnv(GuiEnv):
             pairs.add((color, shape))
         pairs = sorted(pairs)
         order = rng.permutation(len(pairs))
-        slots = rng.choice(len(cells), size=count, replace=False)
+        slots = self.pick_some(range(len(cells)), count)
         self._widgets = []
         for k, slot in zip(order, slots, strict=True):
             color, shape = pairs[k]

@@ -43,12 +43,12 @@ class DeleteItemEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         u = unit(self.size)
-        self._kind = str(rng.choice(list(_KINDS)))
+        self._kind = self.pick(tuple(_KINDS))
         titles, self._detail_title, others = _KINDS[self._kind]
-        self._title = str(rng.choice(titles))
-        self._bar_color = str(rng.choice(("blue", "green", "purple", "black", "orange")))
+        self._title = self.pick(titles)
+        self._bar_color = self.pick(("blue", "green", "purple", "black", "orange"))
         self._scrim = bool(rng.random() < 0.5)
-        entries = [str(e) for e in rng.choice(others, size=int(rng.integers(2, 4)), replace=False)]
+        entries = self.pick_some(others, int(rng.integers(2, 4)))
         delete_at = len(entries) if rng.random() < 0.7 else int(rng.integers(len(entries)))
         entries.insert(delete_at, "Delete")
         self._entries = entries
@@ -64,7 +64,7 @@ class DeleteItemEnv(GuiEnv):
         self._target = int(rng.integers(len(self._items)))
         self._bodies = [self._body(i) for i in range(len(self._items))]
         target = self._items[self._target]["text"]
-        return str(rng.choice(_VERBS)).format(self._kind, target)
+        return self.pick(_VERBS).format(self._kind, target)
 
     def _list_rows(self, n: int) -> tuple[list[dict], list[Box]]:
         """``n`` note or email rows (as widget fields) and their boxes below the app bar."""
@@ -78,12 +78,13 @@ class DeleteItemEnv(GuiEnv):
         icons = rng.random() < 0.7
         pool = NOTE_TITLES if self._kind == "note" else EMAIL_SUBJECTS
         pool = [t for t in pool if row_width(t, "", row_h, icons) <= width]
-        texts = [str(t) for t in rng.choice(pool, size=n, replace=False)]
+        texts = self.pick_some(pool, n)
         details = [self._date() if self._kind == "note" or rng.random() < 0.5 else self._time()
                    for _ in texts]  # fmt: skip
         if any(row_width(t, d, row_h, icons) > width for t, d in zip(texts, details, strict=True)):
             details = [""] * n
-        colors = rng.choice(("yellow", "orange") if self._kind == "note" else NAMED_COLORS[:8], size=n)
+        palette = ("yellow", "orange") if self._kind == "note" else NAMED_COLORS[:8]
+        colors = [self.pick(palette) for _ in range(n)]
         items = [
             {"text": t, "label": d, "color": str(c), "shape": shape if icons else ""}
             for t, d, c in zip(texts, details, colors, strict=True)
@@ -111,10 +112,10 @@ class DeleteItemEnv(GuiEnv):
         rows, tile_w = math.ceil(n / cols), min(tile_w, max(caption_w, 2 * tile_h))
         cells = Box(area.x0, area.y0, area.x0 + cols * tile_w + (cols - 1) * gap,
                     area.y0 + rows * tile_h + (rows - 1) * gap)  # fmt: skip
-        numbers = rng.choice(9000, size=n, replace=False) + 1000
+        numbers = [1000 + i for i in self.pick_some(range(9000), n)]
         items = [
             {"text": f"IMG_{int(k)}", "label": self._date(),
-             "color": str(rng.choice(NAMED_COLORS[:8])), "shape": str(rng.choice(SHAPES[:5]))}
+             "color": self.pick(NAMED_COLORS[:8]), "shape": self.pick(SHAPES[:5])}
             for k in numbers
         ]  # fmt: skip
         return items, cells.grid(rows, cols, gap=gap)[:n]
@@ -126,18 +127,17 @@ class DeleteItemEnv(GuiEnv):
                 min((area.height - gap * (rows - 1)) // rows, round(110 * unit(self.size))))  # fmt: skip
 
     def _date(self) -> str:
-        return f"{self.np_random.choice(MONTHS)} {int(self.np_random.integers(1, 29))}"
+        return f"{self.pick(MONTHS)} {int(self.np_random.integers(1, 29))}"
 
     def _time(self) -> str:
         return f"{int(self.np_random.integers(7, 13))}:{int(self.np_random.integers(0, 60)):02d}"
 
     def _body(self, i: int) -> tuple[str, ...]:
         """The read-only lines of item ``i``'s detail screen."""
-        rng = self.np_random
         if self._kind == "note":
-            return tuple(f"- {p}" for p in rng.choice(PRODUCTS, size=3, replace=False))
+            return tuple(f"- {p}" for p in self.pick_some(PRODUCTS, 3))
         if self._kind == "email":
-            sender, reader = rng.choice(FIRST_NAMES, size=2, replace=False)
+            sender, reader = self.pick_some(FIRST_NAMES, 2)
             return (f"From: {sender}", f"Hi {reader},", "See the details inside.", f"- {sender}")
         return (f"Taken {self._items[i]['label']}",)
 

@@ -44,15 +44,16 @@ class DismissDialogEnv(GuiEnv):
         rng = self.np_random
         self._dialog_open = True
         self._by_key = bool(rng.random() < 0.3)  # how the expert closes the dialog
-        self._title = str(rng.choice(_TITLES))
-        self._bar_color = str(rng.choice(("blue", "purple", "green", "black", "gray")))
+        self._title = self.pick(_TITLES)
+        self._bar_color = self.pick(("blue", "purple", "green", "black", "gray"))
         self._dialog = self._random_dialog()
         taken = {w.text.lower() for w in self._dialog if w.kind == "button"} | _CONFUSING
-        self._labels = [str(s) for s in rng.permutation(BUTTON_LABELS) if s.lower() not in taken]
+        shuffled = self.pick_some(BUTTON_LABELS, len(BUTTON_LABELS))
+        self._labels = [s for s in shuffled if s.lower() not in taken]
         self._widgets = self._content()
         buttons = [w for w in self._widgets if w.name]
         self._target = buttons[int(rng.integers(len(buttons)))]
-        verb = str(rng.choice(("Close the pop-up", "Dismiss the pop-up", "Close the dialog")))
+        verb = self.pick(("Close the pop-up", "Dismiss the pop-up", "Close the dialog"))
         return f"{verb}, then tap {self._target.text}."
 
     def _random_dialog(self) -> list[Widget]:
@@ -61,8 +62,8 @@ class DismissDialogEnv(GuiEnv):
         for k in rng.permutation(len(DIALOGS)):
             title, message, dismiss, accept = DIALOGS[int(k)]
             buttons = [
-                ("dismiss", dismiss, str(rng.choice(("gray", "black", "white")))),
-                ("accept", accept, str(rng.choice(("blue", "green", "purple", "red")))),
+                ("dismiss", dismiss, self.pick(("gray", "black", "white"))),
+                ("accept", accept, self.pick(("blue", "green", "purple", "red"))),
             ]
             widgets = dialog(self.size, title, message, buttons)
             if all(text_width(w.text, w.box.height, bold=True) + w.box.height // 4 <= w.box.width
@@ -90,7 +91,7 @@ class DismissDialogEnv(GuiEnv):
         while n_content and area.height - n_content * row_h < n_rows * (min_h + gap):
             n_content -= 1
         widgets = []
-        texts = rng.choice(EMAIL_SUBJECTS + NOTE_TITLES, size=n_content, replace=False)
+        texts = self.pick_some(EMAIL_SUBJECTS + NOTE_TITLES, n_content)
         for i, text in enumerate(str(t) for t in texts):
             box = Box(0, area.y0 + i * row_h, self.size[0], area.y0 + (i + 1) * row_h)
             label = f"{int(rng.integers(1, 60))}m"
@@ -99,7 +100,7 @@ class DismissDialogEnv(GuiEnv):
             widgets.append(Widget("row", box, text=text, label=label))
         grid = Box(area.x0, area.y0 + n_content * row_h + gap, area.x1, area.y1)
         cells = grid.grid(n_rows, n_cols, gap)
-        for k in sorted(int(i) for i in rng.choice(len(cells), size=count, replace=False)):
+        for k in sorted(self.pick_some(range(len(cells)), count)):
             widgets.append(self._button(cells[k], min_h))
         return widgets
 
@@ -116,7 +117,7 @@ class DismissDialogEnv(GuiEnv):
         x0 = cell.x0 + int(rng.integers(0, cell.width - width + 1))
         y0 = cell.y0 + int(rng.integers(0, cell.height - height + 1))
         return Widget("button", Box(x0, y0, x0 + width, y0 + height), name=f"button:{label}",
-                      text=label, color=str(rng.choice(NAMED_COLORS[:7])))
+                      text=label, color=self.pick(NAMED_COLORS[:7]))
 
     # The task's hooks.
     def _screen(self) -> Screen:

@@ -31,7 +31,7 @@ class FillFormEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         n = int(rng.integers(1, 4))
-        labels = [str(s) for s in rng.choice(FORM_FIELDS, size=n, replace=False)]
+        labels = self.pick_some(FORM_FIELDS, n)
         self._labels = labels
         self._wanted = [self._value_for(label) for label in labels]
         self._values = [""] * n

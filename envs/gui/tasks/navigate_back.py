@@ -43,8 +43,8 @@ class NavigateBackEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         u = unit(self.size)
-        self._app = str(rng.choice(_APPS))
-        self._bar_color = str(rng.choice(("blue", "purple", "green", "black", "gray")))
+        self._app = self.pick(_APPS)
+        self._bar_color = self.pick(("blue", "purple", "green", "black", "gray"))
         top = bar_height(self.size) + round(rng.uniform(0, 8) * u)
         row_h = max(12, round(rng.uniform(22, 28) * u))
         count = min(int(rng.integers(5, 9)), (self.size[1] - top) // row_h)
@@ -52,8 +52,8 @@ class NavigateBackEnv(GuiEnv):
         self._rows: list[Widget] = []
         self._details_of: list[list[tuple[str, str]]] = []  # each entry's detail rows
         for i, name in enumerate(names):
-            color = str(rng.choice(NAMED_COLORS[:8]))
-            shape = "circle" if self._app == "Contacts" else str(rng.choice(SHAPES))
+            color = self.pick(NAMED_COLORS[:8])
+            shape = "circle" if self._app == "Contacts" else self.pick(SHAPES)
             box = Box(0, top + i * row_h, self.size[0], top + (i + 1) * row_h)
             details = self._details()
             label = details[0][1]  # the list shows the first detail next to the name
@@ -63,30 +63,29 @@ class NavigateBackEnv(GuiEnv):
                                      shape=shape, label=label))  # fmt: skip
             self._details_of.append(details)
         self._open: int | None = int(rng.integers(count))
-        self._target = int(rng.choice([i for i in range(count) if i != self._open]))
+        self._target = self.pick([i for i in range(count) if i != self._open])
         self._by_arrow = bool(rng.random() < 0.5)  # how the expert goes back
         return f"Go back and open {names[self._target]}."
 
     def _entry_names(self, count: int) -> list[str]:
-        rng = self.np_random
         if self._app == "Settings":
-            return [str(s) for s in rng.choice(SETTINGS_PAGES, size=count, replace=False)]
+            return self.pick_some(SETTINGS_PAGES, count)
         if self._app == "Contacts":
-            firsts = rng.choice(FIRST_NAMES, size=count, replace=False)
-            return sorted(f"{first} {rng.choice(LAST_NAMES)}" for first in firsts)
-        return sorted(str(s) for s in rng.choice(PRODUCTS, size=count, replace=False))
+            firsts = self.pick_some(FIRST_NAMES, count)
+            return sorted(f"{first} {self.pick(LAST_NAMES)}" for first in firsts)
+        return sorted(self.pick_some(PRODUCTS, count))
 
     def _details(self) -> list[tuple[str, str]]:
         """The (key, value) information rows of one entry's detail screen."""
         rng = self.np_random
         n = int(rng.integers(1, 100))
         if self._app == "Settings":
-            return [("Status", str(rng.choice(("On", "Off", "Auto")))),
+            return [("Status", self.pick(("On", "Off", "Auto"))),
                     ("Used by", f"{n} apps"), ("Changed", f"{int(rng.integers(1, 30))} days ago")]
         if self._app == "Contacts":
             digits = "".join(str(d) for d in rng.integers(0, 10, size=7))
-            return [("City", str(rng.choice(CITIES))), ("Phone", f"555-{digits[:3]}-{digits[3:]}"),
-                    ("Company", f"{rng.choice(LAST_NAMES)} Inc")]
+            return [("City", self.pick(CITIES)), ("Phone", f"555-{digits[:3]}-{digits[3:]}"),
+                    ("Company", f"{self.pick(LAST_NAMES)} Inc")]
         return [("Price", f"${n // 10}.{n % 10}0"), ("In stock", str(int(rng.integers(0, 50)))),
                 ("Aisle", str(int(rng.integers(1, 20))))]  # fmt: skip
 

@@ -50,23 +50,23 @@ class OpenAppEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         count = int(rng.integers(8, len(APPS) + 1))
-        self._apps = [APPS[int(i)] for i in rng.choice(len(APPS), size=count, replace=False)]
+        self._apps = self.pick_some(APPS, count)
         names = [name for name, _, _ in self._apps]
-        self._wallpaper = str(rng.choice(("paper", "white", "focus")))
+        self._wallpaper = self.pick(("paper", "white", "focus"))
         self._clock = f"{int(rng.integers(6, 13))}:{int(rng.integers(0, 60)):02d}"
         self._home_pages, self._page_of = self._home_layout()
         self._buttons: dict[str, list[str]] = {}  # each app's 3-5 action buttons
         for name in names:
-            picked = rng.choice(APP_ACTIONS, size=int(rng.integers(3, 6)), replace=False)
-            self._buttons[name] = [str(a) for a in picked]
+            picked = self.pick_some(APP_ACTIONS, int(rng.integers(3, 6)))
+            self._buttons[name] = picked
         self._app_screens = {app[0]: self._app_screen(app) for app in self._apps}
         self._load_time = {name: int(rng.integers(0, 3)) for name in names}
         self._target = names[int(rng.integers(count))]
-        self._button = str(rng.choice(self._buttons[self._target]))
+        self._button = self.pick(self._buttons[self._target])
         self._by_name = bool(rng.random() < 0.5)  # how the expert opens the app
         self._page, self._loading, self._app = 0, 0, None
         if rng.random() < 0.4:
-            self._app = str(rng.choice([name for name in names if name != self._target]))
+            self._app = self.pick([name for name in names if name != self._target])
         return f"Open {self._target} and tap {self._button}."
 
     # Layout, fixed for the episode.
@@ -119,7 +119,7 @@ class OpenAppEnv(GuiEnv):
         button_h = max(12, round(rng.uniform(18, 26) * u))
         gap = round(rng.uniform(4, 8) * u)
         colors = ("blue", "green", "purple", "gray", "black", "red")
-        button_color = str(rng.choice(colors))
+        button_color = self.pick(colors)
         boxes = _flow([natural_width("button", a, button_h) + round(rng.uniform(4, 16) * u)
                        for a in actions], area, button_h, gap)  # fmt: skip
         toolbar_h = boxes[-1].y1 - area.y0
@@ -147,11 +147,11 @@ class OpenAppEnv(GuiEnv):
         """A row of an app's list: a person with a time, a place with a number, or a thing."""
         rng = self.np_random
         if app in _PEOPLE_APPS:
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            name = f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}"
             return name, f"{int(rng.integers(1, 13))}:{int(rng.integers(0, 60)):02d}"
         if app in _PLACE_APPS:
-            return str(rng.choice(CITIES)), f"{int(rng.integers(1, 40))} km"
-        return str(rng.choice(PRODUCTS)), str(int(rng.integers(1, 100)))
+            return self.pick(CITIES), f"{int(rng.integers(1, 40))} km"
+        return self.pick(PRODUCTS), str(int(rng.integers(1, 100)))
 
     def _loading_screen(self) -> tuple[Widget, ...]:
         name, color, shape = next(app for app in self._apps if app[0] == self._app)

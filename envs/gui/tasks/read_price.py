@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import numpy as np
-
 from mmgym.envs.actions import Action
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
@@ -69,28 +67,28 @@ class ReadPriceEnv(GuiEnv):
 
     def _start(self) -> str:
         rng = self.np_random
-        self._style = str(rng.choice(list(_TITLES)))
-        self._title = str(rng.choice(_TITLES[self._style]))
-        self._bar_color = str(rng.choice(("blue", "green", "purple", "black", "brown")))
+        self._style = self.pick(tuple(_TITLES))
+        self._title = self.pick(_TITLES[self._style])
+        self._bar_color = self.pick(("blue", "green", "purple", "black", "brown"))
         self._line = int(rng.integers(16, 25))  # design units per line
         # Small screens show fewer items (and no receipt date) rather than unreadable text.
         n, self._dated = int(rng.integers(4, 9)), True
         while n > 4 and self._item_height(n) < _MIN_LINE:
             n -= 1
         self._dated = self._item_height(n) >= _MIN_LINE
-        self._names = [str(s) for s in rng.choice(PRODUCTS, size=n, replace=False)]
-        cents = rng.choice(np.arange(49, 2500), size=n, replace=False)
+        self._names = self.pick_some(PRODUCTS, n)
+        cents = self.pick_some(range(49, 2500), n)
         self._prices = [f"${int(c) / 100:.2f}" for c in cents]
         self._quantities = [str(q) for q in rng.integers(1, 13, size=n)]
-        self._colors = [str(c) for c in rng.choice(NAMED_COLORS[:8], size=n)]
-        self._total = f"${int(cents.sum()) / 100:.2f}"
-        self._store = f"{rng.choice(('Corner', 'Fresh', 'Daily', 'Green'))} Market"
+        self._colors = [self.pick(NAMED_COLORS[:8]) for _ in range(n)]
+        self._total = f"${sum(cents) / 100:.2f}"
+        self._store = f"{self.pick(('Corner', 'Fresh', 'Daily', 'Green'))} Market"
         hour, minute = int(rng.integers(8, 21)), int(rng.integers(0, 60))
-        self._date = f"{rng.choice(MONTHS)} {int(rng.integers(1, 29))}, {hour}:{minute:02d}"
+        self._date = f"{self.pick(MONTHS)} {int(rng.integers(1, 29))}, {hour}:{minute:02d}"
         self._qty_column = bool(rng.random() < 0.6)
         self._striped = bool(rng.random() < 0.5)
         self._target = int(rng.integers(n))
-        return str(rng.choice(_QUESTIONS)).format(self._names[self._target])
+        return self.pick(_QUESTIONS).format(self._names[self._target])
 
     def _receipt_geometry(self) -> tuple[int, int, int, int, int]:
         """Margin, padding, rule thickness and gap, and the space left for the receipt's lines."""

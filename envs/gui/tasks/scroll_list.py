@@ -46,22 +46,23 @@ class ScrollListEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         u = unit(self.size)
-        self._theme = str(rng.choice(list(_THEMES)))
+        self._theme = self.pick(tuple(_THEMES))
         titles, tabs, nav, noun = _THEMES[self._theme]
-        self._title = str(rng.choice(titles))
-        self._bar_color = str(rng.choice(("blue", "green", "purple", "black", "red")))
+        self._title = self.pick(titles)
+        self._bar_color = self.pick(("blue", "green", "purple", "black", "red"))
         self._items = self._random_items(int(rng.integers(12, 31)))
         self._row_h = round(int(rng.integers(24, 35)) * u)
-        self._header = str(rng.choice(("none", "tabs", "count")))
+        self._header = self.pick(("none", "tabs", "count"))
         self._header_tabs, self._nav, self._noun = tabs, nav, noun
         self._footer = bool(rng.random() < 0.5)
         self._scrollbar = bool(rng.random() < 0.5)
         self._selected_tab = int(rng.integers(len(tabs)))
         # Short screens keep at least three rows of list: drop the optional bars if needed.
-        if self._viewport().height < 3 * self._row_h:
+        if self._list_height() < 3 * self._row_h:
             self._footer = False
-        if self._viewport().height < 3 * self._row_h:
+        if self._list_height() < 3 * self._row_h:
             self._header = "none"
+        self._place_bars()
         self._icons = bool(rng.random() < 0.8)
         width = self.size[0]
         if any(row_width(t, d, self._row_h, self._icons) > width for t, d, _ in self._items):
@@ -70,25 +71,26 @@ class ScrollListEnv(GuiEnv):
         visible = [i for i in range(len(self._items)) if self._fully_visible(i)]
         hidden = [i for i in range(len(self._items)) if i not in visible]
         pool = visible if (rng.random() < 0.25 or not hidden) else hidden
-        self._target = int(rng.choice(pool))
-        return str(rng.choice(_INSTRUCTIONS)).format(self._items[self._target][0])
+        self._target = self.pick(pool)
+        return self.pick(_INSTRUCTIONS).format(self._items[self._target][0])
 
     def _random_items(self, n: int) -> list[tuple[str, str, str]]:
         """``n`` distinct (text, detail, avatar colour) rows for the theme."""
         rng = self.np_random
-        colors = [str(c) for c in rng.choice(NAMED_COLORS[:8], size=n)]
+        colors = [self.pick(NAMED_COLORS[:8]) for _ in range(n)]
         if self._theme == "contacts":
-            pairs = rng.permutation([(f, la) for f in FIRST_NAMES for la in LAST_NAMES])[:n]
+            pairs = [(FIRST_NAMES[i // len(LAST_NAMES)], LAST_NAMES[i % len(LAST_NAMES)])
+                     for i in self.pick_some(range(len(FIRST_NAMES) * len(LAST_NAMES)), n)]
             texts = sorted(f"{first} {last}" for first, last in pairs)
             phones = rng.random() < 0.6
             details = [f"555-{int(rng.integers(1000, 10000))}" if phones else "" for _ in texts]
         elif self._theme == "products":
-            texts = [str(s) for s in rng.choice(PRODUCTS, size=n, replace=False)]
+            texts = self.pick_some(PRODUCTS, n)
             if rng.random() < 0.5:
                 texts.sort()
             details = [f"${int(rng.integers(49, 1500)) / 100:.2f}" for _ in texts]
         else:
-            texts = [str(s) for s in rng.choice(SONG_TITLES, size=n, replace=False)]
+            texts = self.pick_some(SONG_TITLES, n)
             details = [f"{int(rng.integers(2, 6))}:{int(rng.integers(0, 60)):02d}" for _ in texts]
         return list(zip(texts, details, colors, strict=True))
 
@@ -103,9 +105,17 @@ class ScrollListEnv(GuiEnv):
         return (bar, Box(0, bar.y1, width, bar.y1 + header_h),
                 Box(0, height - footer_h, width, height))  # fmt: skip
 
-    def _viewport(self) -> Box:
+    def _place_bars(self) -> None:
+        """Fix the bars and the list's viewport for the episode (they depend on the optional bars)."""
+        self._bars = self._bar_boxes()
+        self._view = Box(0, self._bars[1].y1, self.size[0], self._bars[2].y0)
+
+    def _list_height(self) -> int:
         _, header, footer = self._bar_boxes()
-        return Box(0, header.y1, self.size[0], footer.y0)
+        return footer.y0 - header.y1
+
+    def _viewport(self) -> Box:
+        return self._view
 
     def _max_offset(self) -> int:
         return max(0, len(self._items) * self._row_h - self._viewport().height)
@@ -122,7 +132,10 @@ class ScrollListEnv(GuiEnv):
     def _screen(self) -> Screen:
         viewport = self._viewport()
         widgets = []
-        for i, (text, detail, color) in enumerate(self._items):
+        first = self._offset // self._row_h  # rows before it are scrolled out of view
+        last = min(len(self._items), (self._offset + viewport.height) // self._row_h + 1)
+        for i in range(first, last):
+            text, detail, color = self._items[i]
             box = self._row_box(i)
             if box.y1 > viewport.y0 and box.y0 < viewport.y1:
                 widgets.append(Widget("row", box, name=f"item{i}", text=text, label=detail,
@@ -145,7 +158,7 @@ class ScrollListEnv(GuiEnv):
     def _chrome(self) -> list[Widget]:
         """The bars drawn over the list; they are named so clicks on them never reach a row."""
         u = unit(self.size)
-        bar, header, footer = self._bar_boxes()
+        bar, header, footer = self._bars
         line = max(1, round(u))
         widgets = []
         if self._header != "none":

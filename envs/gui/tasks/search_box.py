@@ -55,13 +55,13 @@ class SearchBoxEnv(GuiEnv):
 
     def _start(self) -> str:
         rng = self.np_random
-        self._app = str(rng.choice(list(_APPS)))
+        self._app = self.pick(tuple(_APPS))
         things, templates = _APPS[self._app]
-        self._placeholder = str(rng.choice((f"Search {things}...", "Search...")))
-        self._bar_color = str(rng.choice(("blue", "green", "purple", "black", "red")))
-        self._chip_color = str(rng.choice(NAMED_COLORS[:7]))
+        self._placeholder = self.pick((f"Search {things}...", "Search..."))
+        self._bar_color = self.pick(("blue", "green", "purple", "black", "red"))
+        self._chip_color = self.pick(NAMED_COLORS[:7])
         self._chips = bool(rng.random() < 0.4)
-        self._section = str(rng.choice(_SECTIONS))
+        self._section = self.pick(_SECTIONS)
         self._field_h = max(14, round(int(rng.integers(24, 33)) * unit(self.size)))
         queries = self._queries(templates, 7)
         self._query = queries[0]
@@ -79,14 +79,13 @@ class SearchBoxEnv(GuiEnv):
 
     def _queries(self, templates: tuple[str, ...], n: int) -> list[str]:
         """``n`` distinct queries that fit the field; similar ones, so the choice needs reading."""
-        rng = self.np_random
         width = self._field_box().width - self._field_h * 2  # room for the clear button
         found: list[str] = []
         while len(found) < n:
-            first, last = str(rng.choice(FIRST_NAMES)), str(rng.choice(LAST_NAMES))
-            query = str(rng.choice(templates)).format(
-                c=rng.choice(CITIES), p=str(rng.choice(PRODUCTS)).lower(),
-                s=rng.choice(SONG_TITLES), n=f"{first} {last}", f=first,
+            first, last = self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
+            query = self.pick(templates).format(
+                c=self.pick(CITIES), p=self.pick(PRODUCTS).lower(),
+                s=self.pick(SONG_TITLES), n=f"{first} {last}", f=first,
             )  # fmt: skip
             fits = natural_width("field", query, self._field_h) <= width and (
                 self._chips or row_width(query, "", self._row_h(), True) <= self.size[0]

@@ -48,7 +48,7 @@ class ToggleSettingsEnv(GuiEnv):
     def _start(self) -> str:
         rng = self.np_random
         u = unit(self.size)
-        self._bar_color = str(rng.choice(("blue", "purple", "green", "black", "gray")))
+        self._bar_color = self.pick(("blue", "purple", "green", "black", "gray"))
         self._check_h = max(12, round(rng.uniform(20, 24) * u))
         self._gap = round(rng.uniform(2, 6) * u)
         self._tab_boxes, self._tabs = self._tab_row()
@@ -58,10 +58,10 @@ class ToggleSettingsEnv(GuiEnv):
         self._pages: list[list[str]] = []
         for tab in self._tabs:
             n = min(fit, int(rng.integers(3, len(TABS[tab]) + 1)))
-            self._pages.append([str(s) for s in rng.choice(TABS[tab], size=n, replace=False)])
+            self._pages.append(self.pick_some(TABS[tab], n))
         self._tab_of = {s: i for i, page in enumerate(self._pages) for s in page}
         self._state = {s: bool(rng.random() < 0.5) for s in self._tab_of}
-        on, off = (str(s) for s in rng.choice(list(self._tab_of), size=2, replace=False))
+        on, off = self.pick_some(list(self._tab_of), 2)
         self._wanted = {on: True, off: False}
         for setting, value in self._wanted.items():  # mostly, a named setting needs a change
             self._state[setting] = bool(rng.random() < 0.25) == value
@@ -79,7 +79,7 @@ class ToggleSettingsEnv(GuiEnv):
         width = self.size[0]
         height = max(11, round(rng.uniform(20, 24) * u))
         pad = round(8 * u)
-        names = [str(s) for s in rng.permutation(list(TABS))]
+        names = self.pick_some(list(TABS), len(TABS))
         n = int(rng.integers(2, 4))
         needs = [text_width(name, height, bold=True) + pad for name in names]
         if sum(needs[:n]) > width:

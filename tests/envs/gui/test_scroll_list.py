@@ -22,6 +22,7 @@ def _known_list(env: ScrollListEnv, n: int = 20, target: int = 9) -> None:
     the viewport is y 28-224 (196 px), rows are 30 px: rows 0-5 show whole, row 6 is cut."""
     env._items = [(f"Row {i}", "", "red") for i in range(n)]
     env._row_h, env._header, env._footer, env._offset, env._target = 30, "none", False, 0, target
+    env._place_bars()
     env._refresh()
 
 
@@ -102,6 +103,7 @@ def test_the_header_and_the_bottom_bar_cover_the_list_and_ignore_clicks():
     env = _env()
     _known_list(env)
     env._header, env._footer = "tabs", True
+    env._place_bars()
     env._refresh()
     header, footer = env._screen_shown.find("header"), env._screen_shown.find("footer")
     assert env._viewport().y0 == header.box.y1 and env._viewport().y1 == footer.box.y0
