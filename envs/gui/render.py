@@ -364,23 +364,36 @@ def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:
             frame //= 2
             panels.clear()
             continue
-        x0, y0, x1, y1 = widget.box
-        # Widgets may hang off the screen (a list row scrolled half out): copy the visible part.
-        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
-        if cx0 >= cx1 or cy0 >= cy1:
-            continue
-        target = frame[cy0:cy1, cx0:cx1]
-        crop = np.s_[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
+        x0, y0, x1, y1 = box = widget.box
         if widget.kind == "panel":
             pixels, mask = panel_sprite(x1 - x0, y1 - y0, widget.color)
-            np.copyto(target, pixels[crop], where=mask[crop])
+            crop, target = _visible(box, frame)
+            np.copyto(frame[target], pixels[crop], where=mask[crop])
             panels.append(widget)
             continue
-        surface = next((p.color for p in reversed(panels) if _inside(widget.box, p.box)),
-                       screen.background)  # fmt: skip
-        target[...] = sprite(widget.kind, x1 - x0, y1 - y0, widget.text, widget.color, widget.shape,
-                             widget.on, widget.label, surface)[crop]  # fmt: skip
+        surface = screen.background
+        for panel in reversed(panels):
+            if _inside(box, panel.box):
+                surface = panel.color
+                break
+        pixels = sprite(widget.kind, x1 - x0, y1 - y0, widget.text, widget.color, widget.shape,
+                        widget.on, widget.label, surface)  # fmt: skip
+        if x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height:
+            frame[y0:y1, x0:x1] = pixels
+        else:  # a widget hanging off the screen, such as a list row scrolled half out
+            crop, target = _visible(box, frame)
+            frame[target] = pixels[crop]
     return frame
+
+
+def _visible(box: Box, frame: np.ndarray) -> tuple[tuple[slice, slice], tuple[slice, slice]]:
+    """The part of a widget's pixels that lands on the frame, and where it lands."""
+    height, width = frame.shape[:2]
+    x0, y0, x1, y1 = box
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), max(min(x1, width), 0), max(min(y1, height), 0)
+    cx1, cy1 = max(cx1, cx0), max(cy1, cy0)  # an off-screen widget gives empty slices
+    return ((slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0)),
+            (slice(cy0, cy1), slice(cx0, cx1)))  # fmt: skip
 
 
 def _inside(inner, outer) -> bool:
