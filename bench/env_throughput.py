@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import pstats
 import sys
 import time
@@ -26,17 +27,24 @@ import mmgym  # noqa: F401
 from mmgym.envs.gui import base, render
 from mmgym.envs.registration import TASKS
 
+_FRESH_SEEDS = itertools.count(0, 1_000_000)
+
 
 def steps_per_second(env_id: str, size: tuple[int, int], steps: int, expert_share: float = 0.5) -> float:
     """Env steps per second (resets included) of a policy that takes the expert action with
-    probability ``expert_share`` and a random action otherwise. Random actions are sampled before
-    the clock starts: ``action_space.sample()`` (a random Text) costs as much as a step."""
+    probability ``expert_share`` and a random action otherwise.
+
+    Every call plays episodes from seeds no earlier call used, so render caches hold only what
+    earlier, different episodes left there, as in training. Random actions are sampled before the
+    clock starts: ``action_space.sample()`` (a random Text) costs as much as a step.
+    """
+    first_seed = next(_FRESH_SEEDS)
     env = gym.make(env_id, width=size[0], height=size[1])
-    env.action_space.seed(0)
+    env.action_space.seed(first_seed)
     random_actions = [env.action_space.sample() for _ in range(min(steps, 512))]
-    use_expert = np.random.default_rng(0).random(steps) < expert_share
-    _, info = env.reset(seed=0)
-    episode = 0
+    use_expert = np.random.default_rng(first_seed).random(steps) < expert_share
+    _, info = env.reset(seed=first_seed)
+    episode = first_seed
     start = time.perf_counter()
     for step in range(steps):
         expert = info["expert_action"]
@@ -81,12 +89,15 @@ def redraw_every_step():
 
 
 def vector_steps_per_second(env_id: str, steps: int, workers: int = 2) -> float:
+    """Random actions through ``make_vec`` with async workers; autoreset starts new episodes."""
+    first_seed = next(_FRESH_SEEDS)
     envs = gym.make_vec(env_id, num_envs=workers, vectorization_mode="async")
-    envs.action_space.seed(0)
-    envs.reset(seed=0)
+    envs.action_space.seed(first_seed)
+    random_actions = [envs.action_space.sample() for _ in range(64)]
+    envs.reset(seed=first_seed)
     start = time.perf_counter()
-    for _ in range(steps // workers):
-        envs.step(envs.action_space.sample())  # autoreset handles episode ends
+    for step in range(steps // workers):
+        envs.step(random_actions[step % 64])
     rate = (steps // workers) * workers / (time.perf_counter() - start)
     envs.close()
     return rate

@@ -64,8 +64,15 @@ def font_size(height: int) -> int:
 
 @lru_cache(maxsize=16384)
 def text_length(text: str, size: int, bold: bool = False) -> float:
-    """The advance of ``text`` in pixels at font ``size``: measured, never rasterised."""
-    return font(size, bold).getlength(text)
+    """The advance of ``text`` in pixels at font ``size``, measured, never rasterised.
+
+    Longer strings add up their kerned pairs, the way :func:`_glyphs` places their characters,
+    so a string never seen before costs a few look-ups rather than a HarfBuzz layout.
+    """
+    if len(text) <= 2:
+        return font(size, bold).getlength(text)
+    pairs = sum(text_length(text[i:i + 2], size, bold) for i in range(len(text) - 1))
+    return pairs - sum(text_length(char, size, bold) for char in text[1:-1])  # counted twice
 
 
 def text_width(text: str, height: int, bold: bool = False) -> int:

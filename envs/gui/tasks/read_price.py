@@ -88,6 +88,10 @@ class ReadPriceEnv(GuiEnv):
         self._qty_column = bool(rng.random() < 0.6)
         self._striped = bool(rng.random() < 0.5)
         self._target = int(rng.integers(n))
+        build = {"receipt": self._receipt, "list": self._price_list, "table": self._table}
+        widgets = app_bar(self.size, self._title, self._bar_color) + build[self._style]()
+        # Nothing on the page ever changes, so it is laid out once per episode.
+        self._page = Screen(tuple(widgets), background="paper" if self._style == "receipt" else "white")
         return self.pick(_QUESTIONS).format(self._names[self._target])
 
     def _receipt_geometry(self) -> tuple[int, int, int, int, int]:
@@ -205,9 +209,7 @@ class ReadPriceEnv(GuiEnv):
 
     # The hooks.
     def _screen(self) -> Screen:
-        build = {"receipt": self._receipt, "list": self._price_list, "table": self._table}
-        widgets = app_bar(self.size, self._title, self._bar_color) + build[self._style]()
-        return Screen(tuple(widgets), background="paper" if self._style == "receipt" else "white")
+        return self._page
 
     def _act(self, action: Action, target: Widget | None) -> None:
         return None  # the screen is read-only: only the answer matters
