@@ -24,6 +24,16 @@ MIN_SIZE, MAX_SIZE = 112, 1920
 T = TypeVar("T")
 
 
+def pick(rng: np.random.Generator, options: Sequence[T]) -> T:
+    """One of ``options``, uniformly, as itself (``rng.choice`` makes an array first)."""
+    return options[int(rng.integers(len(options)))]
+
+
+def pick_some(rng: np.random.Generator, options: Sequence[T], count: int) -> list[T]:
+    """``count`` distinct elements of ``options`` in random order."""
+    return [options[int(i)] for i in rng.permutation(len(options))[:count]]
+
+
 class GuiEnv(gym.Env[dict, dict]):
     """A synthetic phone-style screen drawn with Pillow, and one task on it.
 
@@ -143,12 +153,10 @@ class GuiEnv(gym.Env[dict, dict]):
         return {"expert_action": expert, "target_box": box}
 
     def pick(self, options: Sequence[T]) -> T:
-        """One of ``options``, uniformly, as itself (``np_random.choice`` makes an array first)."""
-        return options[int(self.np_random.integers(len(options)))]
+        return pick(self.np_random, options)
 
     def pick_some(self, options: Sequence[T], count: int) -> list[T]:
-        """``count`` distinct elements of ``options`` in random order."""
-        return [options[int(i)] for i in self.np_random.permutation(len(options))[:count]]
+        return pick_some(self.np_random, options, count)
 
     @staticmethod
     def click_on(widget: Widget) -> Action:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mmgym.envs.actions import Action, ActionType, Direction
-from mmgym.envs.gui.base import GuiEnv
+from mmgym.envs.gui.base import GuiEnv, pick
 from mmgym.envs.gui.layout import app_bar, content_area
 from mmgym.envs.gui.render import natural_width, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
@@ -59,7 +61,10 @@ class OpenAppEnv(GuiEnv):
         for name in names:
             picked = self.pick_some(APP_ACTIONS, int(rng.integers(3, 6)))
             self._buttons[name] = picked
-        self._app_screens = {app[0]: self._app_screen(app) for app in self._apps}
+        # Each app's screen is drawn from its own seed the first time it opens, so a reset does not
+        # lay out a dozen screens that the episode may never show.
+        self._app_seeds = dict(zip(names, (int(s) for s in rng.integers(2**63, size=count)), strict=True))
+        self._app_screens: dict[str, tuple[Widget, ...]] = {}
         self._load_time = {name: int(rng.integers(0, 3)) for name in names}
         self._target = names[int(rng.integers(count))]
         self._button = self.pick(self._buttons[self._target])
@@ -109,9 +114,15 @@ class OpenAppEnv(GuiEnv):
             pages.append(tuple(widgets))
         return pages, page_of
 
-    def _app_screen(self, app: tuple[str, str, str]) -> tuple[Widget, ...]:
-        """An app's only screen: its bar, 3-5 action buttons and a list of content rows."""
-        rng = self.np_random
+    def _app_screen(self, name: str) -> tuple[Widget, ...]:
+        """An app's only screen, laid out the first time it is shown."""
+        if name not in self._app_screens:
+            app = next(app for app in self._apps if app[0] == name)
+            self._app_screens[name] = self._lay_out_app(app, np.random.default_rng(self._app_seeds[name]))
+        return self._app_screens[name]
+
+    def _lay_out_app(self, app: tuple[str, str, str], rng: np.random.Generator) -> tuple[Widget, ...]:
+        """An app's screen: its bar, 3-5 action buttons and a list of content rows."""
         name, color, _ = app
         u = unit(self.size)
         area = content_area(self.size)
@@ -119,7 +130,7 @@ class OpenAppEnv(GuiEnv):
         button_h = max(12, round(rng.uniform(18, 26) * u))
         gap = round(rng.uniform(4, 8) * u)
         colors = ("blue", "green", "purple", "gray", "black", "red")
-        button_color = self.pick(colors)
+        button_color = pick(rng, colors)
         boxes = _flow([natural_width("button", a, button_h) + round(rng.uniform(4, 16) * u)
                        for a in actions], area, button_h, gap)  # fmt: skip
         toolbar_h = boxes[-1].y1 - area.y0
@@ -133,7 +144,7 @@ class OpenAppEnv(GuiEnv):
         bar = "orange" if color == "yellow" else color  # white titles stay readable
         widgets = list(app_bar(self.size, name, bar))
         for i in range(n_rows):
-            text, label = self._content_row(name)
+            text, label = _content_row(name, rng)
             box = Box(0, list_top + i * row_h, self.size[0], list_top + (i + 1) * row_h)
             if row_width(text, label, row_h, icon=False) > box.width:
                 label = ""
@@ -142,16 +153,6 @@ class OpenAppEnv(GuiEnv):
             widgets.append(Widget("button", box, name=f"button:{action}", text=action,
                                   color=button_color))  # fmt: skip
         return tuple(widgets)
-
-    def _content_row(self, app: str) -> tuple[str, str]:
-        """A row of an app's list: a person with a time, a place with a number, or a thing."""
-        rng = self.np_random
-        if app in _PEOPLE_APPS:
-            name = f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}"
-            return name, f"{int(rng.integers(1, 13))}:{int(rng.integers(0, 60)):02d}"
-        if app in _PLACE_APPS:
-            return self.pick(CITIES), f"{int(rng.integers(1, 40))} km"
-        return self.pick(PRODUCTS), str(int(rng.integers(1, 100)))
 
     def _loading_screen(self) -> tuple[Widget, ...]:
         name, color, shape = next(app for app in self._apps if app[0] == self._app)
@@ -174,7 +175,7 @@ class OpenAppEnv(GuiEnv):
             return Screen(self._home_pages[self._page], background=self._wallpaper)
         if self._loading:
             return Screen(self._loading_screen())
-        return Screen(self._app_screens[self._app])
+        return Screen(self._app_screen(self._app))
 
     def _open(self, name: str) -> None:
         self._app, self._loading = name, self._load_time[name]
@@ -233,3 +234,13 @@ def _flow(widths: list[int], area: Box, height: int, gap: int) -> list[Box]:
         boxes.append(Box(x, y, x + width, y + height))
         x += width + gap
     return boxes
+
+
+def _content_row(app: str, rng: np.random.Generator) -> tuple[str, str]:
+    """A row of an app's list: a person with a time, a place with a number, or a thing."""
+    if app in _PEOPLE_APPS:
+        name = f"{pick(rng, FIRST_NAMES)} {pick(rng, LAST_NAMES)}"
+        return name, f"{int(rng.integers(1, 13))}:{int(rng.integers(0, 60)):02d}"
+    if app in _PLACE_APPS:
+        return pick(rng, CITIES), f"{int(rng.integers(1, 40))} km"
+    return pick(rng, PRODUCTS), str(int(rng.integers(1, 100)))
