@@ -62,7 +62,8 @@ def redraw_every_step():
 
     The caches are swapped for the plain functions in every mmgym GUI module that imported them.
     """
-    names = ("sprite", "panel_sprite", "background", "_glyphs", "fit_text", "text_length")
+    names = ("sprite", "panel_sprite", "background", "_glyphs", "_glyph_image", "_char_mask", "fit_text",
+             "text_length")
     cached = {getattr(render, name) for name in names}
     swapped = [
         (module, attr, value)

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -138,8 +139,23 @@ def _char_mask(char: str, size: int, bold: bool) -> tuple[np.ndarray, int, int]:
     return _frozen(np.asarray(mask)), x0, y0
 
 
+class TextMask(NamedTuple):
+    """A string rasterised once, as blending weights, and where it sits."""
+
+    alpha: np.ndarray  # coverage as (h, w, 1) uint16 0-255
+    dx: int  # offset of the mask's top-left from a left-middle anchor
+    dy: int
+    advance: float
+
+
+@lru_cache(maxsize=4096)
+def _glyph_image(text: str, size: int, bold: bool) -> Image.Image:
+    """The mask of :func:`_glyphs` as a Pillow image, for sprites drawn by Pillow."""
+    return Image.fromarray(_glyphs(text, size, bold).alpha[..., 0].astype(np.uint8))
+
+
 @lru_cache(maxsize=16384)
-def _glyphs(text: str, size: int, bold: bool) -> tuple[Image.Image, int, int, float]:
+def _glyphs(text: str, size: int, bold: bool) -> TextMask:
     """``text`` as a mask, with its offset from a left-middle anchor and its advance.
 
     Built from cached characters placed at pairwise-kerned pen positions, so a string never seen
@@ -160,7 +176,8 @@ def _glyphs(text: str, size: int, bold: bool) -> tuple[Image.Image, int, int, fl
     for mask, x, y in placed:
         region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
         np.maximum(region, mask, out=region)
-    return Image.fromarray(canvas), left, top, text_length(text, size, bold)
+    alpha = _frozen(canvas[..., None].astype(np.uint16))
+    return TextMask(alpha, left, top, text_length(text, size, bold))
 
 
 class Canvas(ImageDraw.ImageDraw):
@@ -173,13 +190,29 @@ class Canvas(ImageDraw.ImageDraw):
 
 def _text(draw: Canvas, box: tuple[int, int, int, int], text: str, color: tuple,
           size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
+    shown = fit_text(text, size, bold, box[2] - box[0])
+    if shown:
+        mask = _glyphs(shown, size, bold)
+        draw.image.paste(color, _place(box, mask, align), _glyph_image(shown, size, bold))
+
+
+def _place(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tuple[int, int]:
+    """Where the top-left of ``mask`` goes to show its text centred or left-aligned in ``box``."""
     x0, y0, x1, y1 = box
-    shown = fit_text(text, size, bold, x1 - x0)
-    if not shown:
-        return
-    mask, dx, dy, advance = _glyphs(shown, size, bold)
-    x = (x0 + x1 - advance) / 2 if align == "center" else x0
-    draw.image.paste(color, (round(x + dx), round((y0 + y1) / 2 + dy)), mask)
+    x = (x0 + x1 - mask.advance) / 2 if align == "center" else x0
+    return round(x + mask.dx), round((y0 + y1) / 2 + mask.dy)
+
+
+def _blend(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: tuple[int, int, int]) -> None:
+    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped; rounds as Pillow's paste."""
+    alpha = mask.alpha
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + alpha.shape[1], pixels.shape[1]), min(y + alpha.shape[0], pixels.shape[0])
+    if x0 < x1 and y0 < y1:
+        region = pixels[y0:y1, x0:x1]
+        weight = alpha[y0 - y:y1 - y, x0 - x:x1 - x]
+        # The sum stays below 2**16: the two weights add up to 255.
+        region[...] = (region * (255 - weight) + np.array(ink, np.uint16) * weight + 127) // 255
 
 
 def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -292,10 +325,6 @@ def _row(d, w, h, wd: Widget) -> None:
         _text(d, (left, 0, w - pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
 
 
-def _label(d, w, h, wd: Widget) -> None:
-    _text(d, (0, 0, w, h), wd.text, PALETTE[wd.color], _label_size(h), bold=wd.on, align="left")
-
-
 def _tab(d, w, h, wd: Widget) -> None:
     ink = PALETTE[wd.color] if wd.on else PALETTE["muted"]
     _text(d, (0, 0, w, h), wd.text, ink, font_size(h) - 1, bold=wd.on)
@@ -322,7 +351,7 @@ def _spinner(d, w, h, wd: Widget) -> None:
 
 DRAWERS: dict[str, Callable[[Canvas, int, int, Widget], None]] = {
     "bar": _bar, "back": _back, "button": _button, "icon": _icon, "app": _app, "field": _field,
-    "checkbox": _checkbox, "row": _row, "label": _label, "tab": _tab,
+    "checkbox": _checkbox, "row": _row, "tab": _tab,
     "spinner": _spinner,
 }  # fmt: skip
 
@@ -334,10 +363,24 @@ def sprite(kind: str, width: int, height: int, text: str, color: str, shape: str
 
     Cached by look, not position: the arguments are the widget's fields less its box and name.
     """
+    if kind == "label":
+        return _frozen(_label_sprite(width, height, text, color, on, surface))
     image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
     look = Widget(kind, Box(0, 0, width, height), "", text, color, shape, on, label)
     DRAWERS[kind](Canvas(image), width, height, look)
     return _frozen(np.asarray(image))
+
+
+def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, surface: str) -> np.ndarray:
+    """A label is text alone, so its sprite is blended with numpy: labels carry most of a screen's
+    one-off strings (prices, names, dates), and this costs a fraction of a Pillow sprite."""
+    pixels = np.full((max(1, height), max(1, width), 3), PALETTE[surface], dtype=np.uint8)
+    size = _label_size(height)
+    shown = fit_text(text, size, bold, width)
+    if shown:
+        mask = _glyphs(shown, size, bold)
+        _blend(pixels, mask, *_place((0, 0, width, height), mask, "left"), PALETTE[color])
+    return pixels
 
 
 @lru_cache(maxsize=1024)
