@@ -5,8 +5,9 @@ comes: random actions, and the expert's action half the time (screens change and
 training). Each rate is the best of three runs on fresh seeds (the machine is shared and noisy),
 after a warm-up run that loads the fonts. The peer, in the same run, is the same env with every
 render cache off and a full redraw on every step (each widget drawn afresh by Pillow, each string
-rasterised whole); the ratio, mmgym / peer, is what the caches and skipped renders buy. Then 224x224 through ``gymnasium.make_vec`` with two async workers, and
-a profile of one task split into rendering, task logic, oracle and observation copy.
+rasterised whole); the ratio, mmgym / peer, is what the caches and skipped renders buy. Then
+224x224 through ``gymnasium.make_vec`` with two async workers, and a profile of one task split
+into rendering, task logic, oracle and observation copy.
 
 Usage: python bench/env_throughput.py [--steps N] [--tasks ClickElement,FillForm]
 """
