@@ -26,8 +26,10 @@ class Reply:
 class Agent(Protocol):
     """A policy over text-action envs (see :class:`mmgym.envs.TextActions`)."""
 
-    def reset(self, index: int) -> None:
-        """Forget the history of the episode running in env slot ``index``."""
+    def reset(self, index: int, seed: int | None = None) -> None:
+        """Start a new episode in env slot ``index``: forget its history; ``seed`` is the
+        episode's seed, so that a stochastic agent can act the same whenever that episode is
+        replayed."""
 
     def act(self, observations: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]) -> list[Reply]:
         """One reply per env slot."""

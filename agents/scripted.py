@@ -32,7 +32,7 @@ class OracleAgent:
         self.coordinates = Coordinates.parse(coordinates)
         self.with_think = with_think
 
-    def reset(self, index: int) -> None:
+    def reset(self, index: int, seed: int | None = None) -> None:
         pass
 
     def act(self, observations: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]) -> list[Reply]:
@@ -59,16 +59,20 @@ class RandomAgent:
     measures how far chance goes, not how often a model breaks the format.
 
     Args:
-        seed: seed of the agent's own random generator.
+        seed: seed of the agent's own random generator. Given an episode seed, :meth:`reset`
+            reseeds from it (and this seed, if any), so an episode's actions never depend on the
+            episodes played before it.
         coordinates: the coordinate convention to write points in.
     """
 
     def __init__(self, seed: int | None = None, coordinates: Coordinates | str = PIXEL):
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.coordinates = Coordinates.parse(coordinates)
 
-    def reset(self, index: int) -> None:
-        pass
+    def reset(self, index: int, seed: int | None = None) -> None:
+        if seed is not None:
+            self.rng = np.random.default_rng(seed if self.seed is None else [self.seed, seed])
 
     def act(self, observations: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]) -> list[Reply]:
         replies = []

@@ -71,9 +71,7 @@ def _make_env(env_id: str, args: argparse.Namespace) -> gym.Env:
 
 
 def _make_agent(name: str, args: argparse.Namespace):
-    if name == "random":
-        return AGENTS[name](seed=args.seed, coordinates=args.coordinates)
-    return AGENTS[name](coordinates=args.coordinates)
+    return AGENTS[name](coordinates=args.coordinates)  # episodes are seeded: so are random agents
 
 
 def _stdout() -> Console:
@@ -99,6 +97,8 @@ def cmd_play(args: argparse.Namespace) -> None:
     env_id = _env_id(args.env)
     env, agent = _make_env(env_id, args), _make_agent(args.agent, args)
     out = Path(args.out)
+    if (out / "trajectory.jsonl").exists():
+        raise UsageError(f"{out} already holds a played trajectory; pass a new --out or delete it")
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "trajectory.jsonl").touch()
@@ -114,6 +114,9 @@ def cmd_play(args: argparse.Namespace) -> None:
             def record(step: Step, episode: int = episode, seed: int = seed, folder: Path = folder) -> None:
                 png = folder / f"step_{step.index:03d}.png"
                 Image.fromarray(step.observation["image"]).save(png)
+                if step.terminated or step.truncated:  # the screen the episode ended on
+                    final = folder / f"step_{step.index + 1:03d}.png"
+                    Image.fromarray(step.next_observation["image"]).save(final)
                 record = _step_record(env_id, episode, seed, step, png.relative_to(out))
                 log.write(json.dumps(record) + "\n")
 
@@ -197,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--coordinates", type=_coordinates, default="pixel",
                        help="how agents write points: pixel, norm1000, norm1 or pixel@WxH")  # fmt: skip
 
-    play = commands.add_parser("play", help="play episodes, saving screenshots and a JSONL trajectory")
+    play = commands.add_parser(
+        "play", help="play episodes, saving each screen seen (the last one too) and a JSONL trajectory"
+    )
     play.add_argument("env", help="environment id, e.g. mmgym/ClickElement-v0")
     play.add_argument("--agent", choices=sorted(AGENTS), default="oracle")
     play.add_argument("--out", required=True, help="directory for screenshots and trajectory.jsonl")

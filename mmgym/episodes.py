@@ -19,7 +19,8 @@ class Step:
     """One step of an episode, as `mmgym play` records it."""
 
     index: int
-    observation: dict[str, Any]
+    observation: dict[str, Any]  # what the agent saw
+    next_observation: dict[str, Any]  # what its action led to
     reply: Reply
     expert_action: Any
     reward: float
@@ -74,7 +75,7 @@ def make_text_env(env_id: str, **kwargs: Any) -> TextActions:
 def run_episode(env: gym.Env, agent: Agent, seed: int,
                 on_step: Callable[[Step], None] | None = None) -> EpisodeResult:  # fmt: skip
     """Play one episode of ``agent`` in a :class:`TextActions` env from ``seed``."""
-    agent.reset(0)
+    agent.reset(0, seed=seed)
     observation, info = env.reset(seed=seed)
     result = EpisodeResult(seed=seed)
     done = False
@@ -90,8 +91,8 @@ def run_episode(env: gym.Env, agent: Agent, seed: int,
             result.expert_steps += 1
             result.type_matches += action is not None and action.type == expert.type
         if on_step is not None:
-            on_step(Step(result.steps - 1, observation, reply, expert, float(reward), terminated,
-                         truncated, next_info))  # fmt: skip
+            on_step(Step(result.steps - 1, observation, next_observation, reply, expert, float(reward),
+                         terminated, truncated, next_info))  # fmt: skip
         observation, info = next_observation, next_info
         done = terminated or truncated
     result.success = bool(info.get("success", False))

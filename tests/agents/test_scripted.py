@@ -6,6 +6,8 @@ import mmgym  # noqa: F401
 from mmgym.agents import OracleAgent, RandomAgent
 from mmgym.envs.actions import ActionType
 from mmgym.envs.parsing import parse_reply
+from mmgym.envs.text_actions import TextActions
+from mmgym.episodes import run_episode
 
 
 def test_oracle_reply_parses_to_the_expert_action():
@@ -31,3 +33,15 @@ def test_random_agent_is_seeded_well_formed_and_covers_the_vocabulary():
         assert parsed.format_ok and parsed.valid, parsed.error
         types.add(parsed.action.type)
     assert types == set(ActionType)
+
+
+def test_random_episode_depends_only_on_its_seed():
+    env = TextActions(gym.make("mmgym/FillForm-v0"))
+    agent = RandomAgent()
+    replies: dict[int, list[str]] = {}
+    for seed in range(4):  # a run of episodes, as `mmgym play --episodes 4` plays them
+        replies[seed] = []
+        run_episode(env, agent, seed, on_step=lambda step, s=seed: replies[s].append(step.reply.text))
+    alone: list[str] = []
+    run_episode(env, RandomAgent(), 3, on_step=lambda step: alone.append(step.reply.text))
+    assert alone == replies[3] and replies[3] != replies[2]

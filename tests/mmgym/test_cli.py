@@ -42,6 +42,15 @@ def test_play_saves_screenshots_and_a_trajectory(tmp_path):
         assert (tmp_path / line["screenshot"]).stat().st_size > 0
         assert line["action"] == line["expert_action"]  # the oracle did what the env expected
     assert lines[-1]["success"] and lines[-1]["terminated"]
+    last = [line for line in lines if line["episode"] == 1]
+    pngs = sorted(p.name for p in (tmp_path / "episode_001").iterdir())
+    assert len(pngs) == len(last) + 1  # every screen seen, and the one the episode ended on
+
+
+def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
+    assert main(["play", "mmgym/ClickShape-v0", "--episodes", "1", "--out", str(tmp_path)]) == 0
+    assert main(["play", "mmgym/ClickShape-v0", "--episodes", "1", "--out", str(tmp_path)]) == 2
+    assert "already holds a played trajectory" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
