@@ -58,6 +58,11 @@ class GuiEnv(gym.Env[dict, dict]):
         wrong final click, a wrong answer, ``finish`` before the goal); truncated by the
         registration's ``max_episode_steps``.
 
+    Info:
+        ``expert_action`` (the oracle's next :class:`Action`, ``None`` once the episode ended),
+        ``target_box`` (the :class:`Box` that action clicks, if it clicks), and after a step
+        ``success`` and ``reward_components``.
+
     Arguments:
         render_mode: ``None`` or ``"rgb_array"``.
         width, height: screen size in pixels (112 to 1920 each; default 224 x 224).
