@@ -31,6 +31,11 @@ def pick(rng: np.random.Generator, options: Sequence[T]) -> T:
 
 def pick_some(rng: np.random.Generator, options: Sequence[T], count: int) -> list[T]:
     """``count`` distinct elements of ``options`` in random order."""
+    if 4 * count <= len(options):  # few from many: redraw on a repeat instead of shuffling all
+        chosen: dict[int, None] = {}
+        while len(chosen) < count:
+            chosen[int(rng.integers(len(options)))] = None
+        return [options[i] for i in chosen]
     return [options[int(i)] for i in rng.permutation(len(options))[:count]]
 
 

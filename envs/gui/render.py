@@ -142,7 +142,7 @@ def _char_mask(char: str, size: int, bold: bool) -> tuple[np.ndarray, int, int]:
 class TextMask(NamedTuple):
     """A string rasterised once, as blending weights, and where it sits."""
 
-    alpha: np.ndarray  # coverage as (h, w, 1) uint16 0-255
+    alpha: np.ndarray  # coverage as (h, w) uint8
     dx: int  # offset of the mask's top-left from a left-middle anchor
     dy: int
     advance: float
@@ -151,7 +151,7 @@ class TextMask(NamedTuple):
 @lru_cache(maxsize=4096)
 def _glyph_image(text: str, size: int, bold: bool) -> Image.Image:
     """The mask of :func:`_glyphs` as a Pillow image, for sprites drawn by Pillow."""
-    return Image.fromarray(_glyphs(text, size, bold).alpha[..., 0].astype(np.uint8))
+    return Image.fromarray(_glyphs(text, size, bold).alpha)
 
 
 @lru_cache(maxsize=16384)
@@ -176,8 +176,7 @@ def _glyphs(text: str, size: int, bold: bool) -> TextMask:
     for mask, x, y in placed:
         region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
         np.maximum(region, mask, out=region)
-    alpha = _frozen(canvas[..., None].astype(np.uint16))
-    return TextMask(alpha, left, top, text_length(text, size, bold))
+    return TextMask(_frozen(canvas), left, top, text_length(text, size, bold))
 
 
 class Canvas(ImageDraw.ImageDraw):
@@ -203,16 +202,22 @@ def _place(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tuple[
     return round(x + mask.dx), round((y0 + y1) / 2 + mask.dy)
 
 
-def _blend(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: tuple[int, int, int]) -> None:
-    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped; rounds as Pillow's paste."""
+def _blend(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: str, surface: str) -> None:
+    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped, on pixels of the
+    ``surface`` colour: one table look-up per pixel, rounded exactly as Pillow's paste."""
     alpha = mask.alpha
     x0, y0 = max(x, 0), max(y, 0)
     x1, y1 = min(x + alpha.shape[1], pixels.shape[1]), min(y + alpha.shape[0], pixels.shape[0])
     if x0 < x1 and y0 < y1:
-        region = pixels[y0:y1, x0:x1]
-        weight = alpha[y0 - y:y1 - y, x0 - x:x1 - x]
-        # The sum stays below 2**16: the two weights add up to 255.
-        region[...] = (region * (255 - weight) + np.array(ink, np.uint16) * weight + 127) // 255
+        pixels[y0:y1, x0:x1] = _ink_over(ink, surface)[alpha[y0 - y:y1 - y, x0 - x:x1 - x]]
+
+
+@lru_cache(maxsize=256)
+def _ink_over(ink: str, surface: str) -> np.ndarray:
+    """The colour of every coverage 0-255 of ``ink`` over ``surface``: a (256, 3) uint8 table."""
+    weight = np.arange(256, dtype=np.uint32)[:, None]
+    front, back = np.array(PALETTE[ink], np.uint32), np.array(PALETTE[surface], np.uint32)
+    return _frozen(((back * (255 - weight) + front * weight + 127) // 255).astype(np.uint8))
 
 
 def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -379,7 +384,7 @@ def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, su
     shown = fit_text(text, size, bold, width)
     if shown:
         mask = _glyphs(shown, size, bold)
-        _blend(pixels, mask, *_place((0, 0, width, height), mask, "left"), PALETTE[color])
+        _blend(pixels, mask, *_place((0, 0, width, height), mask, "left"), color, surface)
     return pixels
 
 
