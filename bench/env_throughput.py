@@ -69,7 +69,7 @@ def plain_glyphs(text: str, size: int, bold: bool) -> render.TextMask:
     x0, y0, x1, y1 = face.getbbox(text, anchor="lm")
     mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(mask).text((-x0, -y0), text, fill=255, font=face, anchor="lm")
-    return render.TextMask(np.asarray(mask)[..., None].astype(np.uint16), x0, y0, face.getlength(text))
+    return render.TextMask(np.asarray(mask), x0, y0, face.getlength(text))
 
 
 @contextmanager
