@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 
 import mmgym  # noqa: F401
 from mmgym.envs.gui import base, render
+from mmgym.envs.gui import text as gui_text
 from mmgym.envs.registration import TASKS
 
 _FRESH_SEEDS = itertools.count(0, 1_000_000)
@@ -60,16 +61,16 @@ def steps_per_second(env_id: str, size: tuple[int, int], steps: int, expert_shar
 
 
 def plain_text_length(text: str, size: int, bold: bool = False) -> float:
-    return render.font(size, bold).getlength(text)
+    return gui_text.font(size, bold).getlength(text)
 
 
-def plain_glyphs(text: str, size: int, bold: bool) -> render.TextMask:
+def plain_glyphs(text: str, size: int, bold: bool) -> gui_text.TextMask:
     """A whole string rasterised by one Pillow call, as a plain Pillow env draws text."""
-    face = render.font(size, bold)
+    face = gui_text.font(size, bold)
     x0, y0, x1, y1 = face.getbbox(text, anchor="lm")
     mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(mask).text((-x0, -y0), text, fill=255, font=face, anchor="lm")
-    return render.TextMask(np.asarray(mask), x0, y0, face.getlength(text))
+    return gui_text.TextMask(np.asarray(mask), x0, y0, face.getlength(text))
 
 
 @contextmanager
@@ -79,11 +80,10 @@ def redraw_every_step():
 
     The replacements go into every mmgym GUI module that imported the cached functions.
     """
-    plain = {"text_length": plain_text_length, "_glyphs": plain_glyphs}
-    cached = ("sprite", "panel_sprite", "background", "_glyph_image", "fit_text", *plain)
-    replacements = {
-        id(getattr(render, name)): plain.get(name, getattr(render, name).__wrapped__) for name in cached
-    }
+    plain = {gui_text.text_length: plain_text_length, gui_text.text_mask: plain_glyphs}
+    cached = (render.sprite, render.panel_sprite, render.background, gui_text.mask_image,
+              gui_text.fit_text, *plain)  # fmt: skip
+    replacements = {id(function): plain.get(function, function.__wrapped__) for function in cached}
     swapped = [
         (module, attr, value)
         for module in list(sys.modules.values())

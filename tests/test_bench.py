@@ -14,5 +14,6 @@ def test_env_throughput_bench_runs_and_reports_each_part():
     result = subprocess.run([sys.executable, str(BENCH), "--steps", "40", "--tasks", "ReadPrice"],
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    for part in ("mmgym/ReadPrice-v0", "1280x720", "tasks reach 2000", "make_vec async", "where the time goes"):
+    parts = ("mmgym/ReadPrice-v0", "1280x720", "tasks reach 2000", "make_vec async", "where the time goes")
+    for part in parts:
         assert part in result.stdout

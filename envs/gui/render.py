@@ -1,10 +1,9 @@
-"""Drawing synthetic GUI screens with Pillow.
+"""Drawing synthetic GUI screens.
 
-Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state), and
-text is rasterised once per (text, size); a frame is then a numpy copy of each sprite into place,
-a few microseconds a widget. A step that changed nothing costs nothing (the env keeps the last
-frame). Fonts ship in ``mmgym/assets`` so the
-pixels do not depend on the machine's fonts.
+Every widget is drawn once into a sprite cached by its look (kind, size, text, colour, state); a
+frame is then a numpy copy of each sprite into place, a few microseconds a widget. A step that
+changed nothing costs nothing (the env keeps the last frame). Text comes from
+:mod:`mmgym.envs.gui.text`.
 """
 
 from __future__ import annotations
@@ -12,13 +11,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
-from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from mmgym.envs.gui.screen import Box, Screen, Widget
+from mmgym.envs.gui.text import (
+    blend_text,
+    fit_text,
+    font_size,
+    frozen,
+    mask_image,
+    place_text,
+    text_length,
+    text_mask,
+    text_width,
+)
 
 #: Named colours that instructions may mention ("the green triangle").
 PALETTE = {
@@ -48,37 +56,6 @@ SHAPES = ("circle", "square", "triangle", "diamond", "star", "hexagon", "cross")
 def unit(screen_size: tuple[int, int]) -> float:
     """Pixels per design unit: layouts are drawn for 224 px and scale with the shorter side."""
     return min(screen_size) / 224
-
-
-@lru_cache(maxsize=64)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    path = resources.files("mmgym.assets") / "fonts" / name
-    with resources.as_file(path) as file:
-        return ImageFont.truetype(str(file), max(6, size))
-
-
-def font_size(height: int) -> int:
-    """The font size that fits a widget of ``height`` pixels."""
-    return max(8, min(int(height * 0.55), 48))
-
-
-@lru_cache(maxsize=16384)
-def text_length(text: str, size: int, bold: bool = False) -> float:
-    """The advance of ``text`` in pixels at font ``size``, measured, never rasterised.
-
-    Longer strings add up their kerned pairs, the way :func:`_glyphs` places their characters,
-    so a string never seen before costs a few look-ups rather than a HarfBuzz layout.
-    """
-    if len(text) <= 2:
-        return font(size, bold).getlength(text)
-    pairs = sum(text_length(text[i:i + 2], size, bold) for i in range(len(text) - 1))
-    return pairs - sum(text_length(char, size, bold) for char in text[1:-1])  # counted twice
-
-
-def text_width(text: str, height: int, bold: bool = False) -> int:
-    """Width in pixels of ``text`` drawn in a widget of ``height`` pixels."""
-    return int(text_length(text, font_size(height), bold)) + 1
 
 
 def natural_width(kind: str, text: str, height: int, bold: bool = False) -> int:
@@ -118,67 +95,6 @@ def _caption_size(height: int) -> int:
     return font_size(height - int(height * 0.7)) + 2
 
 
-@lru_cache(maxsize=16384)
-def fit_text(text: str, size: int, bold: bool, width: int) -> str:
-    """``text`` shortened with an ellipsis until it fits in ``width`` pixels."""
-    if text_length(text, size, bold) <= width:
-        return text
-    face = font(size, bold)
-    while text and face.getlength(text + "...") > width:
-        text = text[:-1]
-    return text + "..." if text else ""
-
-
-@lru_cache(maxsize=4096)
-def _char_mask(char: str, size: int, bold: bool) -> tuple[np.ndarray, int, int]:
-    """One character rasterised, with its offset from a left-middle anchor at the pen."""
-    face = font(size, bold)
-    x0, y0, x1, y1 = face.getbbox(char, anchor="lm")
-    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
-    ImageDraw.Draw(mask).text((-x0, -y0), char, fill=255, font=face, anchor="lm")
-    return _frozen(np.asarray(mask)), x0, y0
-
-
-class TextMask(NamedTuple):
-    """A string rasterised once, as blending weights, and where it sits."""
-
-    alpha: np.ndarray  # coverage as (h, w) uint8
-    dx: int  # offset of the mask's top-left from a left-middle anchor
-    dy: int
-    advance: float
-
-
-@lru_cache(maxsize=4096)
-def _glyph_image(text: str, size: int, bold: bool) -> Image.Image:
-    """The mask of :func:`_glyphs` as a Pillow image, for sprites drawn by Pillow."""
-    return Image.fromarray(_glyphs(text, size, bold).alpha)
-
-
-@lru_cache(maxsize=16384)
-def _glyphs(text: str, size: int, bold: bool) -> TextMask:
-    """``text`` as a mask, with its offset from a left-middle anchor and its advance.
-
-    Built from cached characters placed at pairwise-kerned pen positions, so a string never seen
-    before (a new price, a new name) costs a few array copies instead of a FreeType layout.
-    """
-    placed, pen = [], 0.0
-    for i, char in enumerate(text):
-        mask, x0, y0 = _char_mask(char, size, bold)
-        placed.append((mask, round(pen) + x0, y0))
-        following = text[i + 1:i + 2]
-        # The pair's length includes their kerning: advance to where the next character starts.
-        pen += text_length(char + following, size, bold) - text_length(following, size, bold)
-    left = min(x for _, x, _ in placed)
-    top = min(y for _, _, y in placed)
-    right = max(x + m.shape[1] for m, x, _ in placed)
-    bottom = max(y + m.shape[0] for m, _, y in placed)
-    canvas = np.zeros((bottom - top, right - left), dtype=np.uint8)
-    for mask, x, y in placed:
-        region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
-        np.maximum(region, mask, out=region)
-    return TextMask(_frozen(canvas), left, top, text_length(text, size, bold))
-
-
 class Canvas(ImageDraw.ImageDraw):
     """A drawing context that keeps its image, so text masks can be pasted onto it."""
 
@@ -191,33 +107,8 @@ def _text(draw: Canvas, box: tuple[int, int, int, int], text: str, color: tuple,
           size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
     shown = fit_text(text, size, bold, box[2] - box[0])
     if shown:
-        mask = _glyphs(shown, size, bold)
-        draw.image.paste(color, _place(box, mask, align), _glyph_image(shown, size, bold))
-
-
-def _place(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tuple[int, int]:
-    """Where the top-left of ``mask`` goes to show its text centred or left-aligned in ``box``."""
-    x0, y0, x1, y1 = box
-    x = (x0 + x1 - mask.advance) / 2 if align == "center" else x0
-    return round(x + mask.dx), round((y0 + y1) / 2 + mask.dy)
-
-
-def _blend(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: str, surface: str) -> None:
-    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped, on pixels of the
-    ``surface`` colour: one table look-up per pixel, rounded exactly as Pillow's paste."""
-    alpha = mask.alpha
-    x0, y0 = max(x, 0), max(y, 0)
-    x1, y1 = min(x + alpha.shape[1], pixels.shape[1]), min(y + alpha.shape[0], pixels.shape[0])
-    if x0 < x1 and y0 < y1:
-        pixels[y0:y1, x0:x1] = _ink_over(ink, surface)[alpha[y0 - y:y1 - y, x0 - x:x1 - x]]
-
-
-@lru_cache(maxsize=256)
-def _ink_over(ink: str, surface: str) -> np.ndarray:
-    """The colour of every coverage 0-255 of ``ink`` over ``surface``: a (256, 3) uint8 table."""
-    weight = np.arange(256, dtype=np.uint32)[:, None]
-    front, back = np.array(PALETTE[ink], np.uint32), np.array(PALETTE[surface], np.uint32)
-    return _frozen(((back * (255 - weight) + front * weight + 127) // 255).astype(np.uint8))
+        mask = text_mask(shown, size, bold)
+        draw.image.paste(color, place_text(box, mask, align), mask_image(shown, size, bold))
 
 
 def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -369,11 +260,11 @@ def sprite(kind: str, width: int, height: int, text: str, color: str, shape: str
     Cached by look, not position: the arguments are the widget's fields less its box and name.
     """
     if kind == "label":
-        return _frozen(_label_sprite(width, height, text, color, on, surface))
+        return frozen(_label_sprite(width, height, text, color, on, surface))
     image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
     look = Widget(kind, Box(0, 0, width, height), "", text, color, shape, on, label)
     DRAWERS[kind](Canvas(image), width, height, look)
-    return _frozen(np.asarray(image))
+    return frozen(np.asarray(image))
 
 
 def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, surface: str) -> np.ndarray:
@@ -383,8 +274,9 @@ def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, su
     size = _label_size(height)
     shown = fit_text(text, size, bold, width)
     if shown:
-        mask = _glyphs(shown, size, bold)
-        _blend(pixels, mask, *_place((0, 0, width, height), mask, "left"), color, surface)
+        mask = text_mask(shown, size, bold)
+        blend_text(pixels, mask, *place_text((0, 0, width, height), mask, "left"), PALETTE[color],
+                   PALETTE[surface])  # fmt: skip
     return pixels
 
 
@@ -396,17 +288,12 @@ def panel_sprite(width: int, height: int, color: str) -> tuple[np.ndarray, np.nd
     _panel(ImageDraw.Draw(image), look)
     corners = _panel_radius(look)
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), radius=corners, fill=255)
-    return _frozen(np.asarray(image)), _frozen(np.asarray(mask)[..., None] > 0)
+    return frozen(np.asarray(image)), frozen(np.asarray(mask)[..., None] > 0)
 
 
 @lru_cache(maxsize=64)
 def background(size: tuple[int, int], color: str) -> np.ndarray:
-    return _frozen(np.full((size[1], size[0], 3), PALETTE[color], dtype=np.uint8))
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)  # cached pixels are shared by every frame that shows them
-    return array
+    return frozen(np.full((size[1], size[0], 3), PALETTE[color], dtype=np.uint8))
 
 
 def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:

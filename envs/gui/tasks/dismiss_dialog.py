@@ -5,8 +5,9 @@ from __future__ import annotations
 from mmgym.envs.actions import Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, content_area, dialog
-from mmgym.envs.gui.render import NAMED_COLORS, natural_width, row_width, text_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, natural_width, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
+from mmgym.envs.gui.text import text_width
 from mmgym.envs.gui.words import BUTTON_LABELS, DIALOGS, EMAIL_SUBJECTS, NOTE_TITLES
 
 _TITLES = ("Inbox", "Notes", "Editor", "Orders", "Profile", "Gallery", "Home", "Music")

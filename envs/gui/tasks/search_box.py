@@ -7,8 +7,9 @@ import os
 from mmgym.envs.actions import MAX_TEXT_LENGTH, Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import NAMED_COLORS, natural_width, row_width, text_width, unit
+from mmgym.envs.gui.render import NAMED_COLORS, natural_width, row_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
+from mmgym.envs.gui.text import text_width
 from mmgym.envs.gui.words import CITIES, FIRST_NAMES, LAST_NAMES, PRODUCTS, SONG_TITLES
 
 # Per app: its title, what the placeholder searches, and query templates ({c} city, {p} product,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from mmgym.envs.actions import Action, ActionType
 from mmgym.envs.gui.base import GuiEnv
 from mmgym.envs.gui.layout import app_bar, bar_height
-from mmgym.envs.gui.render import natural_width, text_width, unit
+from mmgym.envs.gui.render import natural_width, unit
 from mmgym.envs.gui.screen import Box, Screen, Widget
+from mmgym.envs.gui.text import text_width
 
 #: The settings of ``words.SETTINGS``, grouped under the tab a phone would show them on.
 TABS = {

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import fit_text, font_size, text_width
 from mmgym.envs.gui.tasks.delete_item import DeleteItemEnv
+from mmgym.envs.gui.text import fit_text, font_size, text_width
 
 
 def _env(kind: str = "note", scrim: bool | None = None, size=(224, 224)) -> DeleteItemEnv:

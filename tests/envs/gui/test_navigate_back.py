@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import font, font_size
 from mmgym.envs.gui.tasks.navigate_back import NavigateBackEnv
+from mmgym.envs.gui.text import font, font_size
 
 
 def _env(seed: int = 0, size: tuple[int, int] = (224, 224)) -> tuple[NavigateBackEnv, str]:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import fit_text, font_size
 from mmgym.envs.gui.tasks.read_price import ReadPriceEnv, same_price
+from mmgym.envs.gui.text import fit_text, font_size
 
 _PRICE = re.compile(r"\$\d+\.\d\d")
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import fit_text, font_size, text_width
 from mmgym.envs.gui.tasks.scroll_list import ScrollListEnv
+from mmgym.envs.gui.text import fit_text, font_size, text_width
 
 
 def _env(seed: int = 0, size: tuple[int, int] = (224, 224)) -> ScrollListEnv:

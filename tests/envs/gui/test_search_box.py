@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import fit_text, font_size
 from mmgym.envs.gui.tasks.search_box import SearchBoxEnv
+from mmgym.envs.gui.text import fit_text, font_size
 
 
 def _env(seed: int = 0, size=(224, 224), text: str = "", focused: bool = False) -> SearchBoxEnv:

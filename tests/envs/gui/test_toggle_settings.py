@@ -7,8 +7,9 @@ import re
 import pytest
 
 from mmgym.envs.actions import Action
-from mmgym.envs.gui.render import font, font_size, natural_width
+from mmgym.envs.gui.render import natural_width
 from mmgym.envs.gui.tasks.toggle_settings import TABS, ToggleSettingsEnv
+from mmgym.envs.gui.text import font, font_size
 from mmgym.envs.gui.words import SETTINGS
 
 

@@ -1,0 +1,143 @@
+"""Text for the synthetic screens: fonts, measuring without rasterising, and cached masks.
+
+A string is measured by summing its kerned character pairs, and drawn as a mask built from cached
+character masks at the same pen positions, so the many strings a task makes up per episode
+(prices, names, dates) cost look-ups and small array copies instead of a HarfBuzz layout and a
+FreeType rasterisation each. Fonts ship in ``mmgym/assets`` so the pixels do not depend on the
+machine's fonts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    path = resources.files("mmgym.assets") / "fonts" / name
+    with resources.as_file(path) as file:
+        return ImageFont.truetype(str(file), max(6, size))
+
+
+def font_size(height: int) -> int:
+    """The font size that fits a widget of ``height`` pixels."""
+    return max(8, min(int(height * 0.55), 48))
+
+
+@lru_cache(maxsize=16384)
+def text_length(text: str, size: int, bold: bool = False) -> float:
+    """The advance of ``text`` in pixels at font ``size``, measured, never rasterised.
+
+    Longer strings add up their kerned pairs, the way :func:`text_mask` places their characters,
+    so a string never seen before costs a few look-ups rather than a HarfBuzz layout.
+    """
+    if len(text) <= 2:
+        return font(size, bold).getlength(text)
+    pairs = sum(text_length(text[i:i + 2], size, bold) for i in range(len(text) - 1))
+    return pairs - sum(text_length(char, size, bold) for char in text[1:-1])  # counted twice
+
+
+def text_width(text: str, height: int, bold: bool = False) -> int:
+    """Width in pixels of ``text`` drawn in a widget of ``height`` pixels."""
+    return int(text_length(text, font_size(height), bold)) + 1
+
+
+@lru_cache(maxsize=16384)
+def fit_text(text: str, size: int, bold: bool, width: int) -> str:
+    """``text`` shortened with an ellipsis until it fits in ``width`` pixels."""
+    if text_length(text, size, bold) <= width:
+        return text
+    face = font(size, bold)
+    while text and face.getlength(text + "...") > width:
+        text = text[:-1]
+    return text + "..." if text else ""
+
+
+@lru_cache(maxsize=4096)
+def char_mask(char: str, size: int, bold: bool) -> tuple[np.ndarray, int, int]:
+    """One character rasterised, with its offset from a left-middle anchor at the pen."""
+    face = font(size, bold)
+    x0, y0, x1, y1 = face.getbbox(char, anchor="lm")
+    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
+    ImageDraw.Draw(mask).text((-x0, -y0), char, fill=255, font=face, anchor="lm")
+    return frozen(np.asarray(mask)), x0, y0
+
+
+class TextMask(NamedTuple):
+    """A string rasterised once, as blending weights, and where it sits."""
+
+    alpha: np.ndarray  # coverage as (h, w) uint8
+    dx: int  # offset of the mask's top-left from a left-middle anchor
+    dy: int
+    advance: float
+
+
+@lru_cache(maxsize=4096)
+def mask_image(text: str, size: int, bold: bool) -> Image.Image:
+    """The mask of :func:`text_mask` as a Pillow image, for sprites drawn by Pillow."""
+    return Image.fromarray(text_mask(text, size, bold).alpha)
+
+
+@lru_cache(maxsize=16384)
+def text_mask(text: str, size: int, bold: bool) -> TextMask:
+    """``text`` as a mask, with its offset from a left-middle anchor and its advance.
+
+    Built from cached characters placed at pairwise-kerned pen positions, so a string never seen
+    before (a new price, a new name) costs a few array copies instead of a FreeType layout.
+    """
+    placed, pen = [], 0.0
+    for i, char in enumerate(text):
+        mask, x0, y0 = char_mask(char, size, bold)
+        placed.append((mask, round(pen) + x0, y0))
+        following = text[i + 1:i + 2]
+        # The pair's length includes their kerning: advance to where the next character starts.
+        pen += text_length(char + following, size, bold) - text_length(following, size, bold)
+    left = min(x for _, x, _ in placed)
+    top = min(y for _, _, y in placed)
+    right = max(x + m.shape[1] for m, x, _ in placed)
+    bottom = max(y + m.shape[0] for m, _, y in placed)
+    canvas = np.zeros((bottom - top, right - left), dtype=np.uint8)
+    for mask, x, y in placed:
+        region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
+        np.maximum(region, mask, out=region)
+    return TextMask(frozen(canvas), left, top, text_length(text, size, bold))
+
+
+def place_text(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tuple[int, int]:
+    """Where the top-left of ``mask`` goes to show its text centred or left-aligned in ``box``."""
+    x0, y0, x1, y1 = box
+    x = (x0 + x1 - mask.advance) / 2 if align == "center" else x0
+    return round(x + mask.dx), round((y0 + y1) / 2 + mask.dy)
+
+
+def blend_text(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: tuple[int, int, int],
+               surface: tuple[int, int, int]) -> None:  # fmt: skip
+    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped, on pixels of the
+    ``surface`` colour: one table look-up per pixel, rounded exactly as Pillow's paste."""
+    alpha = mask.alpha
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + alpha.shape[1], pixels.shape[1]), min(y + alpha.shape[0], pixels.shape[0])
+    if x0 < x1 and y0 < y1:
+        pixels[y0:y1, x0:x1] = ink_over(ink, surface)[alpha[y0 - y:y1 - y, x0 - x:x1 - x]]
+
+
+@lru_cache(maxsize=256)
+def ink_over(ink: tuple[int, int, int], surface: tuple[int, int, int]) -> np.ndarray:
+    """The colour of every coverage 0-255 of ``ink`` over ``surface``: a (256, 3) uint8 table."""
+    weight = np.arange(256, dtype=np.uint32)[:, None]
+    front, back = np.array(ink, np.uint32), np.array(surface, np.uint32)
+    return frozen(((back * (255 - weight) + front * weight + 127) // 255).astype(np.uint8))
+
+
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """``array`` made read-only: cached pixels are shared by every frame that shows them."""
+    array.setflags(write=False)
+    return array
