@@ -1,10 +1,10 @@
 """Strict parsing of R1-style model replies, ``<think>...</think><answer>{json action}</answer>``.
 
 Model output is untrusted. Nothing here evaluates it (no ``eval``, ``exec`` or
-``ast.literal_eval``): :func:`parse_literal` is a small strict reader of JSON and Python-literal
-spellings with caps on length, number size and nesting. :func:`parse_reply` never raises on any
-string and works in time linear in the reply; a reply that gives no valid action comes back with
-``action=None`` and a one-line ``error``.
+``ast.literal_eval``): :func:`parse_literal` reads JSON and Python-literal spellings strictly,
+with caps on length, number size and nesting (:mod:`mmgym.envs.literal`). :func:`parse_reply`
+never raises on any string and works in time linear in the reply; a reply that gives no valid
+action comes back with ``action=None`` and a one-line ``error``.
 
 Reply layout (:attr:`ParsedReply.format_ok`): the reply, less surrounding whitespace, is exactly
 ``<think>...</think>`` then ``<answer>...</answer>`` (whitespace between is fine), each tag once
@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -62,15 +61,17 @@ from mmgym.envs.actions import (
     Direction,
 )
 from mmgym.envs.coordinates import PIXEL, Coordinates
+from mmgym.envs.literal import (
+    LiteralError,
+    describe,
+    is_finite,
+    read_literal,
+)
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 ANSWER_OPEN, ANSWER_CLOSE = "<answer>", "</answer>"
 _TAGS = (THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)
 
-#: Caps on what :func:`parse_literal` reads: characters in all, characters per number, nesting.
-MAX_LITERAL_LENGTH = 4096
-MAX_NUMBER_LENGTH = 32
-MAX_DEPTH = 16
 
 _NAME_KEYS = ("action", "action_type", "type")
 _POINT_KEYS = ("coordinate", "point", "coordinates", "position")
@@ -223,10 +224,10 @@ def parse_box(
             raise ReplyError("box answer needs a 'bbox_2d' field [x1, y1, x2, y2]")
         field, value = found
     if not (isinstance(value, list) and len(value) == 4 and all(map(_is_number, value))):
-        raise ReplyError(f"{field} must be four numbers [x1, y1, x2, y2], got {_describe(value)}")
+        raise ReplyError(f"{field} must be four numbers [x1, y1, x2, y2], got {describe(value)}")
     box = _box_pixels(tuple(value), screen_size, coordinates)
     if box[0] > box[2] or box[1] > box[3]:
-        raise ReplyError(f"box {_describe(value)} needs x1 <= x2 and y1 <= y2")
+        raise ReplyError(f"box {describe(value)} needs x1 <= x2 and y1 <= y2")
     return box
 
 
@@ -266,8 +267,8 @@ def parse_literal(text: str) -> object:
     Accepts single- or double-quoted strings (escapes as in JSON and Python: ``\\n``, ``\\'``,
     ``\\xHH``, ``\\uHHHH``, ``\\UHHHHHHHH``; no raw line breaks), ``True``/``False``/``None`` and
     ``true``/``false``/``null``, ints, floats, lists and dicts with string keys (trailing commas
-    allowed). Rejects NaN and infinities, numbers over ``MAX_NUMBER_LENGTH`` characters, nesting
-    deeper than ``MAX_DEPTH``, text over ``MAX_LITERAL_LENGTH`` characters and trailing text.
+    allowed). Rejects NaN and infinities, trailing text, and texts over the caps of
+    :mod:`mmgym.envs.literal` (length, digits per number, nesting).
 
     Raises:
         ReplyError: ``text`` is not such a literal.
@@ -276,15 +277,10 @@ def parse_literal(text: str) -> object:
         >>> parse_literal("[{'action': 'click', 'coordinate': [1, 2.5]}]")
         [{'action': 'click', 'coordinate': [1, 2.5]}]
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}")
-    if len(text) > MAX_LITERAL_LENGTH:
-        raise ReplyError(f"answer is {len(text)} characters long; the limit is {MAX_LITERAL_LENGTH}")
-    reader = _LiteralReader(text)
-    value = reader.value(reader.next_char(), depth=0)
-    if reader.next_char():
-        raise reader.error("unexpected text after the value")
-    return value
+    try:
+        return read_literal(text)
+    except LiteralError as error:
+        raise ReplyError(str(error)) from None
 
 
 # Reply layout.
@@ -342,7 +338,7 @@ def _answer_action(answer: str, convert: PointConverter) -> Action:
 
 def _dict_action(data: object, convert: PointConverter) -> Action:
     if not isinstance(data, dict):
-        raise ReplyError(f'an action must be an object {{"action": ...}}, got {_describe(data)}')
+        raise ReplyError(f'an action must be an object {{"action": ...}}, got {describe(data)}')
     fields = _tool_arguments(data)
     kind = _action_type(fields)
     label = kind.label
@@ -370,7 +366,7 @@ def _tool_arguments(data: dict) -> dict:
     if isinstance(arguments, str):  # OpenAI-style tool calls carry arguments as JSON text
         arguments = parse_literal(arguments)
     if not isinstance(arguments, dict):
-        raise ReplyError(f"field 'arguments' must be an object, got {_describe(arguments)}")
+        raise ReplyError(f"field 'arguments' must be an object, got {describe(arguments)}")
     return arguments
 
 
@@ -380,11 +376,11 @@ def _action_type(fields: dict) -> ActionType:
         raise ReplyError('action has no "action" field; write e.g. {"action": "click", ...}')
     key, name = found
     if not isinstance(name, str):
-        raise ReplyError(f"field {key!r} must be a string, got {_describe(name)}")
+        raise ReplyError(f"field {key!r} must be a string, got {describe(name)}")
     kind = _ACTION_NAMES.get(_normalised_name(name))
     if kind is None:
         names = ", ".join(t.label for t in ActionType)
-        raise ReplyError(f"unknown action {_describe(name)}; use one of {names}")
+        raise ReplyError(f"unknown action {describe(name)}; use one of {names}")
     return kind
 
 
@@ -396,7 +392,7 @@ def _point(fields: dict, label: str, convert: PointConverter, *, required: bool)
         return None
     key, value = found
     if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
-        raise ReplyError(f"field {key!r} must be two numbers [x, y], got {_describe(value)}")
+        raise ReplyError(f"field {key!r} must be two numbers [x, y], got {describe(value)}")
     return convert(value[0], value[1])
 
 
@@ -407,10 +403,10 @@ def _direction(fields: dict) -> Direction:
         raise ReplyError('scroll needs a "direction": up, down, left or right')
     key, value = found
     if not isinstance(value, str):
-        raise ReplyError(f"field {key!r} must be a string, got {_describe(value)}")
+        raise ReplyError(f"field {key!r} must be a string, got {describe(value)}")
     direction = _DIRECTIONS.get(value.strip().lower())
     if direction is None:
-        raise ReplyError(f"unknown scroll direction {_describe(value)}; use up, down, left or right")
+        raise ReplyError(f"unknown scroll direction {describe(value)}; use up, down, left or right")
     return direction
 
 
@@ -422,11 +418,11 @@ def _key(fields: dict) -> str:
     if field == "keys" and isinstance(value, list) and len(value) == 1:
         value = value[0]
     if not isinstance(value, str):
-        raise ReplyError(f"field {field!r} must be a key name, got {_describe(value)}")
+        raise ReplyError(f"field {field!r} must be a key name, got {describe(value)}")
     name = _normalised_name(value)
     name = _KEY_ALIASES.get(name, name)
     if name not in KEYS:
-        raise ReplyError(f"unknown key {_describe(value)}; use one of {', '.join(KEYS)}")
+        raise ReplyError(f"unknown key {describe(value)}; use one of {', '.join(KEYS)}")
     return name
 
 
@@ -438,7 +434,7 @@ def _text(fields: dict, keys: tuple[str, ...], label: str, *, required: bool) ->
         return ""
     key, value = found
     if not isinstance(value, str):
-        raise ReplyError(f"field {key!r} must be a string, got {_describe(value)}")
+        raise ReplyError(f"field {key!r} must be a string, got {describe(value)}")
     if len(value) > MAX_TEXT_LENGTH:
         raise ReplyError(f"field {key!r} is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}")
     bad = next((char for char in value if char not in _CHARSET), None)
@@ -500,8 +496,8 @@ def _screen_pixel(
 
 
 def _unbounded_pixel(x: float, y: float) -> tuple[int, int]:
-    point = f"coordinate {_describe([x, y])}"
-    if not (_is_finite(x) and _is_finite(y)):
+    point = f"coordinate {describe([x, y])}"
+    if not (is_finite(x) and is_finite(y)):
         raise ReplyError(f"{point} is not a pair of finite numbers")
     if x < 0 or y < 0:
         raise ReplyError(f"{point} is negative; pixels start at 0")
@@ -518,184 +514,11 @@ def _box_pixels(
             return coordinates.box_to_screen(box, screen_size)
         except ValueError as error:
             raise ReplyError(str(error)) from None
-    if not all(_is_finite(v) and v >= 0 for v in box):
-        raise ReplyError(f"box {_describe(list(box))} needs finite, non-negative numbers")
+    if not all(is_finite(v) and v >= 0 for v in box):
+        raise ReplyError(f"box {describe(list(box))} needs finite, non-negative numbers")
     x1, y1, x2, y2 = (float(v) for v in box)
     return x1, y1, x2, y2
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_finite(value: float) -> bool:
-    return isinstance(value, int) or math.isfinite(value)
-
-
-def _describe(value: object) -> str:
-    """A short, single-line rendering of untrusted model output for an error message."""
-    try:
-        text = repr(value)  # repr escapes every line break, so messages stay on one line
-    except ValueError:  # ints beyond 4300 digits, which only a caller's own dict can hold
-        return "a value too large to show"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# The literal reader.
-
-# Single character classes cannot backtrack; they scan in C what a Python loop would crawl.
-_SPACE_RUN = re.compile(r"[ \t\r\n]*")
-_NUMBER_TOKEN = re.compile(r"[0-9+\-.eE]*")
-_NUMBER_START = frozenset("0123456789+-.")
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
-_WORDS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
-_ESCAPES = {
-    '"': '"', "'": "'", "\\": "\\", "/": "/",
-    "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
-}  # fmt: skip
-
-
-class _LiteralReader:
-    """A recursive-descent reader; recursion is capped at ``MAX_DEPTH`` containers."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-
-    def error(self, problem: str) -> ReplyError:
-        return ReplyError(f"answer is not a valid literal: {problem} at position {self.pos}")
-
-    def next_char(self) -> str:
-        """Skip whitespace and return the character there ("" at the end) without taking it."""
-        self.pos = _SPACE_RUN.match(self.text, self.pos).end()
-        return self.text[self.pos : self.pos + 1]
-
-    def value(self, char: str, depth: int) -> object:
-        """Read the value starting at ``self.pos``, whose first character is ``char``."""
-        if char in ("'", '"'):
-            return self.string()
-        if char in ("[", "{"):
-            if depth >= MAX_DEPTH:
-                raise self.error(f"nesting deeper than {MAX_DEPTH} levels")
-            return self.list(depth + 1) if char == "[" else self.dict(depth + 1)
-        if char and char in _NUMBER_START:
-            return self.number()
-        if char.isalpha():
-            return self.word()
-        raise self.error(f"unexpected {_describe(char)}" if char else "unexpected end")
-
-    def list(self, depth: int) -> list:
-        self.pos += 1
-        items: list = []
-        while (char := self.next_char()) != "]":
-            items.append(self.value(char, depth))
-            self.separator("]")
-        self.pos += 1
-        return items
-
-    def dict(self, depth: int) -> dict:
-        self.pos += 1
-        items: dict = {}
-        while (char := self.next_char()) != "}":
-            if char not in ("'", '"'):
-                raise self.error("expected a quoted key")
-            key = self.string()
-            if self.next_char() != ":":
-                raise self.error("expected ':' after a key")
-            self.pos += 1
-            items[key] = self.value(self.next_char(), depth)
-            self.separator("}")
-        self.pos += 1
-        return items
-
-    def separator(self, bracket: str) -> None:
-        """Take the ',' after an item, or stop before the closing bracket."""
-        char = self.next_char()
-        if char == ",":
-            self.pos += 1
-        elif char != bracket:
-            raise self.error(f"expected ',' or '{bracket}'")
-
-    def number(self) -> int | float:
-        end = _NUMBER_TOKEN.match(self.text, self.pos).end()
-        token = self.text[self.pos : end]
-        if len(token) > MAX_NUMBER_LENGTH:
-            raise self.error(f"number longer than {MAX_NUMBER_LENGTH} characters")
-        # The token holds only digits, signs, '.', 'e' and 'E', so int() and float() cannot
-        # accept anything beyond plain decimal numbers (no underscores, inf or nan).
-        try:
-            is_float = "." in token or "e" in token or "E" in token
-            value: int | float = float(token) if is_float else int(token)
-        except ValueError:
-            raise self.error(f"bad number {token!r}") from None
-        if not _is_finite(value):
-            raise self.error(f"number {token!r} is out of range")
-        self.pos = end
-        return value
-
-    def word(self) -> bool | None:
-        text, end = self.text, self.pos
-        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-            end += 1
-        word = text[self.pos : end]
-        if word not in _WORDS:
-            raise self.error(f"unexpected word {_describe(word)}")
-        self.pos = end
-        return _WORDS[word]
-
-    def string(self) -> str:
-        text, quote = self.text, self.text[self.pos]
-        self.pos += 1
-        parts: list[str] = []
-        close = -1
-        while True:
-            # Each search resumes where the last stopped, so a string costs linear time however
-            # many escapes it holds.
-            if close < self.pos:
-                close = text.find(quote, self.pos)
-                if close == -1:
-                    raise self.error("unterminated string")
-            slash = text.find("\\", self.pos, close)
-            end = close if slash == -1 else slash
-            chunk = text[self.pos : end]
-            if "\n" in chunk or "\r" in chunk:
-                raise self.error("line break inside a string")
-            parts.append(chunk)
-            self.pos = end
-            if slash == -1:
-                self.pos += 1
-                return "".join(parts)
-            parts.append(self.escape())
-
-    def escape(self) -> str:
-        code = self.text[self.pos + 1 : self.pos + 2]
-        if code in _ESCAPES:
-            self.pos += 2
-            return _ESCAPES[code]
-        if code == "x":
-            return chr(self.hex_code(2))
-        if code == "u":
-            return self.unicode_escape()
-        if code == "U":  # Python's repr() spells non-printable characters beyond U+FFFF so
-            return self.checked_chr(self.hex_code(8))
-        raise self.error(f"invalid escape \\{code}" if code else "unterminated string")
-
-    def unicode_escape(self) -> str:
-        code = self.hex_code(4)
-        if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", self.pos):
-            low = self.hex_code(4)  # JSON spells characters beyond U+FFFF as surrogate pairs
-            if 0xDC00 <= low < 0xE000:
-                return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-        return self.checked_chr(code)
-
-    def checked_chr(self, code: int) -> str:
-        if 0xD800 <= code < 0xE000 or code > 0x10FFFF:
-            raise self.error(f"escape for U+{code:X} is not a character")
-        return chr(code)
-
-    def hex_code(self, size: int) -> int:
-        digits = self.text[self.pos + 2 : self.pos + 2 + size]
-        if len(digits) != size or not all(c in _HEX_DIGITS for c in digits):
-            raise self.error(f"\\{self.text[self.pos + 1]} escape needs {size} hex digits")
-        self.pos += 2 + size
-        return int(digits, 16)

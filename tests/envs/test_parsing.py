@@ -1,5 +1,7 @@
 """Tests for mmgym.envs.parsing: known answers, layout, the literal reader, fuzzing, round trip."""
 
+import doctest
+import importlib
 import json
 
 import pytest
@@ -8,9 +10,8 @@ from hypothesis import strategies as st
 
 from mmgym.envs.actions import CHARSET, KEYS, MAX_TEXT_LENGTH, Action, Direction
 from mmgym.envs.coordinates import Coordinates
+from mmgym.envs.literal import MAX_DEPTH, MAX_LITERAL_LENGTH
 from mmgym.envs.parsing import (
-    MAX_DEPTH,
-    MAX_LITERAL_LENGTH,
     ParsedReply,
     ReplyError,
     action_from_dict,
@@ -536,3 +537,9 @@ def test_format_reply_known_answers():
     assert format_reply(Action.open_app("Clock"), with_think=False) == (
         '<answer>{"action": "open_app", "app": "Clock"}</answer>'
     )
+
+
+@pytest.mark.parametrize("module", ["mmgym.envs.parsing", "mmgym.envs.literal"])
+def test_docstring_examples_hold(module):
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0
