@@ -455,7 +455,7 @@ def _first_text(fields: dict, keys: tuple[str, ...]) -> tuple[str, object] | Non
     """Like :func:`_first_field`, passing over GUI-R1's "no input text" placeholder."""
     for key in keys:
         value = fields.get(key)
-        if value is None or (isinstance(value, str) and value.strip().lower() in (_NO_TEXT, "")):
+        if value is None or value == "" or (isinstance(value, str) and value.strip().lower() == _NO_TEXT):
             continue
         return key, value
     return None

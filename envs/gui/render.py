@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -21,10 +22,10 @@ from mmgym.envs.gui.text import (
     fit_text,
     font_size,
     frozen,
-    mask_image,
     place_text,
     text_length,
     text_mask,
+    text_on_plain,
     text_width,
 )
 
@@ -95,20 +96,15 @@ def _caption_size(height: int) -> int:
     return font_size(height - int(height * 0.7)) + 2
 
 
-class Canvas(ImageDraw.ImageDraw):
-    """A drawing context that keeps its image, so text masks can be pasted onto it."""
+class Caption(NamedTuple):
+    """A string a widget shows, and where: centred or left-aligned in ``box``, clipped to it."""
 
-    def __init__(self, image: Image.Image):
-        super().__init__(image)
-        self.image = image
-
-
-def _text(draw: Canvas, box: tuple[int, int, int, int], text: str, color: tuple,
-          size: int, bold: bool = False, align: str = "center") -> None:  # fmt: skip
-    shown = fit_text(text, size, bold, box[2] - box[0])
-    if shown:
-        mask = text_mask(shown, size, bold)
-        draw.image.paste(color, place_text(box, mask, align), mask_image(shown, size, bold))
+    box: tuple[int, int, int, int]
+    text: str
+    ink: tuple[int, int, int]
+    size: int
+    bold: bool = False
+    align: str = "center"
 
 
 def shape_points(shape: str, box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -148,10 +144,16 @@ def draw_shape(draw: ImageDraw.ImageDraw, shape: str, box, color: tuple) -> None
         draw.polygon(shape_points(shape, box), fill=color)
 
 
-# One drawing function per widget kind; each paints a (w, h) sprite on the screen background.
+# Each widget kind has a chrome drawer, which paints its (w, h) sprite on the screen background
+# with Pillow and never reads the widget's strings, and a captions function, which says where the
+# strings go. Chrome is cached apart from the strings, so a row or button with new text costs a copy
+# and a blend per string rather than a Pillow drawing.
 def _bar(d, w, h, wd: Widget) -> None:
     d.rectangle((0, 0, w, h), fill=PALETTE[wd.color])
-    _text(d, (h // 3, 0, w - h // 3, h), wd.text, PALETTE["white"], font_size(h) + 1, bold=True)
+
+
+def _bar_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    return (Caption((h // 3, 0, w - h // 3, h), wd.text, PALETTE["white"], font_size(h) + 1, bold=True),)
 
 
 def _back(d, w, h, wd: Widget) -> None:
@@ -162,36 +164,57 @@ def _back(d, w, h, wd: Widget) -> None:
 
 
 def _button(d, w, h, wd: Widget) -> None:
-    fill = PALETTE[wd.color]
-    d.rounded_rectangle((0, 0, w - 1, h - 1), radius=h // 4, fill=fill)
+    d.rounded_rectangle((0, 0, w - 1, h - 1), radius=h // 4, fill=PALETTE[wd.color])
+
+
+def _button_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
     ink = PALETTE["black"] if wd.color in ("yellow", "white", "paper") else PALETTE["white"]
-    _text(d, (2, 0, w - 2, h), wd.text, ink, font_size(h), bold=True)
+    return (Caption((2, 0, w - 2, h), wd.text, ink, font_size(h), bold=True),)
+
+
+def _icon_size(w, h, wd: Widget) -> int:
+    """Side of an icon's shape: the whole height, or the part above its caption."""
+    return min(w, h if not wd.text else int(h * 0.7))
 
 
 def _icon(d, w, h, wd: Widget) -> None:
-    size = min(w, h if not wd.text else int(h * 0.7))
+    size = _icon_size(w, h, wd)
     x0, y0 = (w - size) / 2, 0 if wd.text else (h - size) / 2
     draw_shape(d, wd.shape, (x0 + 1, y0 + 1, x0 + size - 2, y0 + size - 2), PALETTE[wd.color])
-    if wd.text:
-        _text(d, (0, size, w, h), wd.text, PALETTE["ink"], _caption_size(h))
+
+
+def _icon_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    if not wd.text:
+        return ()
+    return (Caption((0, _icon_size(w, h, wd), w, h), wd.text, PALETTE["ink"], _caption_size(h)),)
+
+
+def _app_size(w, h) -> int:
+    return min(w, int(h * 0.68))
 
 
 def _app(d, w, h, wd: Widget) -> None:
-    size = min(w, int(h * 0.68))
+    size = _app_size(w, h)
     x0 = (w - size) // 2
     d.rounded_rectangle((x0, 0, x0 + size - 1, size - 1), radius=size // 4, fill=PALETTE[wd.color])
     inner = size * 0.25
     draw_shape(d, wd.shape or "circle", (x0 + inner, inner, x0 + size - inner, size - inner),
                PALETTE["white"])  # fmt: skip
-    _text(d, (0, size, w, h), wd.text, PALETTE["ink"], _caption_size(h))
+
+
+def _app_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    return (Caption((0, _app_size(w, h), w, h), wd.text, PALETTE["ink"], _caption_size(h)),)
 
 
 def _field(d, w, h, wd: Widget) -> None:
     d.rectangle((0, 0, w - 1, h - 1), fill=PALETTE["focus" if wd.on else "white"],
                 outline=PALETTE["blue" if wd.on else "line"], width=2 if wd.on else 1)  # fmt: skip
+
+
+def _field_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
     shown, ink = (wd.text, "ink") if wd.text else (wd.label, "muted")
-    _text(d, (h // 4, 0, w - h // 4, h), shown + ("|" if wd.on else ""), PALETTE[ink],
-          font_size(h), align="left")  # fmt: skip
+    return (Caption((h // 4, 0, w - h // 4, h), shown + ("|" if wd.on else ""), PALETTE[ink], font_size(h),
+                    align="left"),)  # fmt: skip
 
 
 def _checkbox(d, w, h, wd: Widget) -> None:
@@ -203,7 +226,10 @@ def _checkbox(d, w, h, wd: Widget) -> None:
                fill=PALETTE["white"], width=max(2, s // 6))  # fmt: skip
     else:
         d.rectangle((0, y, s, y + s), outline=PALETTE["muted"], width=max(1, s // 8))
-    _text(d, (s + h // 3, 0, w, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+
+
+def _checkbox_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    return (Caption((int(h * 0.7) + h // 3, 0, w, h), wd.text, PALETTE["ink"], font_size(h), align="left"),)
 
 
 def _row(d, w, h, wd: Widget) -> None:
@@ -212,20 +238,27 @@ def _row(d, w, h, wd: Widget) -> None:
     pad = h // 4
     if wd.shape:
         draw_shape(d, wd.shape, (pad, pad, h - pad, h - pad), PALETTE[wd.color])
+
+
+def _row_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    pad = h // 4
     left = h if wd.shape else pad
-    if wd.label:
-        tw = text_width(wd.label, h) + pad
-        _text(d, (w - tw - pad, 0, w - pad, h), wd.label, PALETTE["muted"], font_size(h) - 1)
-        _text(d, (left, 0, w - tw - 2 * pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
-    else:
-        _text(d, (left, 0, w - pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+    if not wd.label:
+        return (Caption((left, 0, w - pad, h), wd.text, PALETTE["ink"], font_size(h), align="left"),)
+    tw = text_width(wd.label, h) + pad
+    detail = Caption((w - tw - pad, 0, w - pad, h), wd.label, PALETTE["muted"], font_size(h) - 1)
+    text = Caption((left, 0, w - tw - 2 * pad, h), wd.text, PALETTE["ink"], font_size(h), align="left")
+    return detail, text
 
 
 def _tab(d, w, h, wd: Widget) -> None:
-    ink = PALETTE[wd.color] if wd.on else PALETTE["muted"]
-    _text(d, (0, 0, w, h), wd.text, ink, font_size(h) - 1, bold=wd.on)
     if wd.on:
         d.rectangle((0, h - max(2, h // 12), w, h), fill=PALETTE[wd.color])
+
+
+def _tab_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    ink = PALETTE[wd.color] if wd.on else PALETTE["muted"]
+    return (Caption((0, 0, w, h), wd.text, ink, font_size(h) - 1, bold=wd.on),)
 
 
 def _panel(d: ImageDraw.ImageDraw, wd: Widget) -> None:
@@ -242,13 +275,23 @@ def _spinner(d, w, h, wd: Widget) -> None:
     s = min(w, h) * 0.6
     box = ((w - s) / 2, (h - s) / 2 - h * 0.1, (w + s) / 2, (h + s) / 2 - h * 0.1)
     d.arc(box, 0, 270, fill=PALETTE[wd.color], width=max(2, int(s // 8)))
-    _text(d, (0, int(h * 0.8), w, h), wd.text, PALETTE["muted"], font_size(int(h * 0.2)))
 
 
-DRAWERS: dict[str, Callable[[Canvas, int, int, Widget], None]] = {
-    "bar": _bar, "back": _back, "button": _button, "icon": _icon, "app": _app, "field": _field,
-    "checkbox": _checkbox, "row": _row, "tab": _tab,
-    "spinner": _spinner,
+def _spinner_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    return (Caption((0, int(h * 0.8), w, h), wd.text, PALETTE["muted"], font_size(int(h * 0.2))),)
+
+
+def _no_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
+    return ()
+
+
+Chrome = Callable[[ImageDraw.ImageDraw, int, int, Widget], None]
+Captions = Callable[[int, int, Widget], tuple[Caption, ...]]
+DRAWERS: dict[str, tuple[Chrome, Captions]] = {
+    "bar": (_bar, _bar_captions), "back": (_back, _no_captions), "button": (_button, _button_captions),
+    "icon": (_icon, _icon_captions), "app": (_app, _app_captions), "field": (_field, _field_captions),
+    "checkbox": (_checkbox, _checkbox_captions), "row": (_row, _row_captions), "tab": (_tab, _tab_captions),
+    "spinner": (_spinner, _spinner_captions),
 }  # fmt: skip
 
 
@@ -261,23 +304,62 @@ def sprite(kind: str, width: int, height: int, text: str, color: str, shape: str
     """
     if kind == "label":
         return frozen(_label_sprite(width, height, text, color, on, surface))
-    image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
+    pixels = chrome(kind, width, height, color, shape, on, bool(text), surface).copy()
     look = Widget(kind, Box(0, 0, width, height), "", text, color, shape, on, label)
-    DRAWERS[kind](Canvas(image), width, height, look)
+    for caption in DRAWERS[kind][1](width, height, look):
+        _blend_caption(pixels, caption)
+    return frozen(pixels)
+
+
+#: Kinds whose chrome is the same in every column between a left and a right end: a wider one is a
+#: narrower one with its middle column repeated.
+STRETCHY = frozenset({"bar", "button", "field", "checkbox", "row", "tab"})
+
+
+@lru_cache(maxsize=4096)
+def chrome(kind: str, width: int, height: int, color: str, shape: str, on: bool, captioned: bool,
+           surface: str) -> np.ndarray:  # fmt: skip
+    """A widget without its strings, as a read-only array. Chrome never reads the strings, only
+    whether there is one (an icon's shape shrinks to make room for its caption).
+
+    A stretchy widget wider than ``2 * height + 1`` is drawn that wide once and widened by
+    repeating column ``height``: the ends (rounded corners, a row's icon, a checkbox's box) lie
+    within ``height`` pixels of the sides, so this is exactly the drawing at full width.
+    """
+    drawn = 2 * height + 1
+    if kind not in STRETCHY or width <= drawn:
+        return _drawn_chrome(kind, width, height, color, shape, on, captioned, surface)
+    narrow = _drawn_chrome(kind, drawn, height, color, shape, on, captioned, surface)
+    middle = np.broadcast_to(narrow[:, height:height + 1], (height, width - drawn + 1, 3))
+    return frozen(np.concatenate((narrow[:, :height], middle, narrow[:, height + 1:]), axis=1))
+
+
+@lru_cache(maxsize=1024)
+def _drawn_chrome(kind: str, width: int, height: int, color: str, shape: str, on: bool, captioned: bool,
+                  surface: str) -> np.ndarray:  # fmt: skip
+    image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
+    look = Widget(kind, Box(0, 0, width, height), "", "caption" if captioned else "", color, shape, on)
+    DRAWERS[kind][0](ImageDraw.Draw(image), width, height, look)
     return frozen(np.asarray(image))
 
 
-def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, surface: str) -> np.ndarray:
-    """A label is text alone, so its sprite is blended with numpy: labels carry most of a screen's
-    one-off strings (prices, names, dates), and this costs a fraction of a Pillow sprite."""
-    pixels = np.full((max(1, height), max(1, width), 3), PALETTE[surface], dtype=np.uint8)
-    size = _label_size(height)
-    shown = fit_text(text, size, bold, width)
+def _blend_caption(pixels: np.ndarray, caption: Caption) -> None:
+    box, text, ink, size, bold, align = caption
+    shown = fit_text(text, size, bold, box[2] - box[0])
     if shown:
         mask = text_mask(shown, size, bold)
-        blend_text(pixels, mask, *place_text((0, 0, width, height), mask, "left"), PALETTE[color],
-                   PALETTE[surface])  # fmt: skip
-    return pixels
+        blend_text(pixels, mask, *place_text(box, mask, align), ink)
+
+
+def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, surface: str) -> np.ndarray:
+    """A label is text alone: its string on the surface colour, no chrome to draw."""
+    width, height, size = max(1, width), max(1, height), _label_size(height)
+    shown = fit_text(text, size, bold, width)
+    if not shown:
+        return np.full((height, width, 3), PALETTE[surface], dtype=np.uint8)
+    mask = text_mask(shown, size, bold)
+    x, y = place_text((0, 0, width, height), mask, "left")
+    return text_on_plain(width, height, mask, x, y, PALETTE[color], PALETTE[surface])
 
 
 @lru_cache(maxsize=1024)

@@ -78,12 +78,6 @@ class TextMask(NamedTuple):
     advance: float
 
 
-@lru_cache(maxsize=4096)
-def mask_image(text: str, size: int, bold: bool) -> Image.Image:
-    """The mask of :func:`text_mask` as a Pillow image, for sprites drawn by Pillow."""
-    return Image.fromarray(text_mask(text, size, bold).alpha)
-
-
 @lru_cache(maxsize=16384)
 def text_mask(text: str, size: int, bold: bool) -> TextMask:
     """``text`` as a mask, with its offset from a left-middle anchor and its advance.
@@ -103,9 +97,16 @@ def text_mask(text: str, size: int, bold: bool) -> TextMask:
     right = max(x + m.shape[1] for m, x, _ in placed)
     bottom = max(y + m.shape[0] for m, _, y in placed)
     canvas = np.zeros((bottom - top, right - left), dtype=np.uint8)
-    for mask, x, y in placed:
+    inked = left  # right edge of the ink so far: a character past it overwrites nothing
+    for char, (mask, x, y) in zip(text, placed, strict=True):
+        if char == " ":
+            continue
         region = canvas[y - top:y - top + mask.shape[0], x - left:x - left + mask.shape[1]]
-        np.maximum(region, mask, out=region)
+        if x >= inked:
+            region[...] = mask
+        else:  # kerned into its neighbour: the two overlap at their antialiased edges
+            np.maximum(region, mask, out=region)
+        inked = max(inked, x + mask.shape[1])
     return TextMask(frozen(canvas), left, top, text_length(text, size, bold))
 
 
@@ -116,15 +117,44 @@ def place_text(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tu
     return round(x + mask.dx), round((y0 + y1) / 2 + mask.dy)
 
 
-def blend_text(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: tuple[int, int, int],
-               surface: tuple[int, int, int]) -> None:  # fmt: skip
-    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped, on pixels of the
-    ``surface`` colour: one table look-up per pixel, rounded exactly as Pillow's paste."""
-    alpha = mask.alpha
+def blend_text(pixels: np.ndarray, mask: TextMask, x: int, y: int, ink: tuple[int, int, int]) -> None:
+    """``ink`` through ``mask`` with its top-left at ``(x, y)``, clipped, over the pixels there,
+    rounded exactly as Pillow's ``paste(ink, box, mask)``.
+
+    Text nearly always sits on a plain fill; there it is one table look-up per pixel.
+    """
+    clipped = _clip(mask.alpha, x, y, pixels.shape)
+    if clipped is None:
+        return
+    region, alpha = pixels[clipped[0]], mask.alpha[clipped[1]]
+    rows = region.reshape(len(region), -1)  # a view: each row's pixels are adjacent in memory
+    # One colour: every row equals the one above, and the first row repeats every pixel (3 bytes).
+    if (rows[1:] == rows[:-1]).all() and (rows[0, 3:] == rows[0, :-3]).all():
+        region[...] = ink_over(ink, tuple(rows[0, :3].tolist())).take(alpha, axis=0)
+    else:  # text over lines or shapes: the same rounding, pixel by pixel
+        weight = alpha[..., None].astype(np.uint16)
+        region[...] = (region * (255 - weight) + np.array(ink, np.uint16) * weight + 127) // 255
+
+
+def text_on_plain(width: int, height: int, mask: TextMask, x: int, y: int, ink: tuple[int, int, int],
+                  surface: tuple[int, int, int]) -> np.ndarray:  # fmt: skip
+    """A new ``(height, width, 3)`` image of the ``surface`` colour with ``ink`` through ``mask``
+    at ``(x, y)``: :func:`blend_text` on a blank image, in one look-up per pixel."""
+    coverage = np.zeros((height, width), dtype=np.uint8)
+    clipped = _clip(mask.alpha, x, y, coverage.shape)
+    if clipped is not None:
+        coverage[clipped[0]] = mask.alpha[clipped[1]]
+    return ink_over(ink, surface).take(coverage, axis=0)
+
+
+def _clip(alpha: np.ndarray, x: int, y: int, shape: tuple[int, ...]) -> tuple[tuple[slice, ...], ...] | None:
+    """Where ``alpha`` placed at ``(x, y)`` lands on an image of ``shape``, and which part of it
+    does: two ``(rows, columns)`` slices, or ``None`` if none of it lands."""
     x0, y0 = max(x, 0), max(y, 0)
-    x1, y1 = min(x + alpha.shape[1], pixels.shape[1]), min(y + alpha.shape[0], pixels.shape[0])
-    if x0 < x1 and y0 < y1:
-        pixels[y0:y1, x0:x1] = ink_over(ink, surface)[alpha[y0 - y:y1 - y, x0 - x:x1 - x]]
+    x1, y1 = min(x + alpha.shape[1], shape[1]), min(y + alpha.shape[0], shape[0])
+    if x0 >= x1 or y0 >= y1:
+        return None
+    return (slice(y0, y1), slice(x0, x1)), (slice(y0 - y, y1 - y), slice(x0 - x, x1 - x))
 
 
 @lru_cache(maxsize=256)

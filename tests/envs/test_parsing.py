@@ -58,6 +58,8 @@ def reply_with(answer: str) -> str:
         ('{"action": "input_text", "content": "hi"}', Action.type_text("hi")),
         ('{"action": "type_text", "value": "hi"}', Action.type_text("hi")),
         ('{"action": "type", "text": "No Input Text", "content": "hi"}', Action.type_text("hi")),
+        ('{"action": "type", "text": " "}', Action.type_text(" ")),  # typing a space is an action
+        ('{"action": "type", "input_text": "", "text": "a b"}', Action.type_text("a b")),
         ('{"action": "key", "key": "Enter"}', Action.press_key("enter")),
         ('{"action": "press", "keys": ["Return"]}', Action.press_key("enter")),
         ('{"action": "press_key", "keys": "esc"}', Action.press_key("escape")),
