@@ -172,21 +172,36 @@ def _button_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
     return (Caption((2, 0, w - 2, h), wd.text, ink, font_size(h), bold=True),)
 
 
-def _icon_size(w, h, wd: Widget) -> int:
+def _icon_size(w: int, h: int, captioned: bool) -> int:
     """Side of an icon's shape: the whole height, or the part above its caption."""
-    return min(w, h if not wd.text else int(h * 0.7))
+    return min(w, int(h * 0.7) if captioned else h)
 
 
-def _icon(d, w, h, wd: Widget) -> None:
-    size = _icon_size(w, h, wd)
-    x0, y0 = (w - size) / 2, 0 if wd.text else (h - size) / 2
-    draw_shape(d, wd.shape, (x0 + 1, y0 + 1, x0 + size - 2, y0 + size - 2), PALETTE[wd.color])
+def _icon_chrome(w: int, h: int, color: str, shape: str, captioned: bool, surface: str) -> np.ndarray:
+    """An icon's shape, centred (at the top if captioned). Icons come in every size and place, so
+    the shape is drawn once per size and half-pixel offset and placed with numpy."""
+    size = _icon_size(w, h, captioned)
+    x0, y0 = (w - size) / 2, 0 if captioned else (h - size) / 2
+    drawn = _shape_sprite(shape, size, color, surface, x0 % 1, y0 % 1)
+    pixels = np.full((h, w, 3), PALETTE[surface], dtype=np.uint8)
+    target = pixels[int(y0):int(y0) + size + 1, int(x0):int(x0) + size + 1]
+    target[...] = drawn[:target.shape[0], :target.shape[1]]  # the spare edge is surface colour
+    return pixels
+
+
+@lru_cache(maxsize=1024)
+def _shape_sprite(shape: str, size: int, color: str, surface: str, dx: float, dy: float) -> np.ndarray:
+    """``shape`` drawn as an icon of side ``size`` at offset ``(dx, dy)`` (0 or 0.5) in a square one
+    pixel larger, so that placing it at a whole pixel puts it where the icon's box puts it."""
+    image = Image.new("RGB", (size + 1, size + 1), PALETTE[surface])
+    draw_shape(ImageDraw.Draw(image), shape, (dx + 1, dy + 1, dx + size - 2, dy + size - 2), PALETTE[color])
+    return frozen(np.asarray(image))
 
 
 def _icon_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
     if not wd.text:
         return ()
-    return (Caption((0, _icon_size(w, h, wd), w, h), wd.text, PALETTE["ink"], _caption_size(h)),)
+    return (Caption((0, _icon_size(w, h, True), w, h), wd.text, PALETTE["ink"], _caption_size(h)),)
 
 
 def _app_size(w, h) -> int:
@@ -287,9 +302,10 @@ def _no_captions(w, h, wd: Widget) -> tuple[Caption, ...]:
 
 Chrome = Callable[[ImageDraw.ImageDraw, int, int, Widget], None]
 Captions = Callable[[int, int, Widget], tuple[Caption, ...]]
-DRAWERS: dict[str, tuple[Chrome, Captions]] = {
+#: Each kind's Pillow chrome drawer (icons: :func:`_icon_chrome`, no Pillow drawing) and captions.
+DRAWERS: dict[str, tuple[Chrome | None, Captions]] = {
     "bar": (_bar, _bar_captions), "back": (_back, _no_captions), "button": (_button, _button_captions),
-    "icon": (_icon, _icon_captions), "app": (_app, _app_captions), "field": (_field, _field_captions),
+    "icon": (None, _icon_captions), "app": (_app, _app_captions), "field": (_field, _field_captions),
     "checkbox": (_checkbox, _checkbox_captions), "row": (_row, _row_captions), "tab": (_tab, _tab_captions),
     "spinner": (_spinner, _spinner_captions),
 }  # fmt: skip
@@ -320,25 +336,27 @@ STRETCHY = frozenset({"bar", "button", "field", "checkbox", "row", "tab"})
 def chrome(kind: str, width: int, height: int, color: str, shape: str, on: bool, captioned: bool,
            surface: str) -> np.ndarray:  # fmt: skip
     """A widget without its strings, as a read-only array. Chrome never reads the strings, only
-    whether there is one (an icon's shape shrinks to make room for its caption).
+    whether there are any (``captioned``: an icon's shape shrinks to make room for its caption).
 
     A stretchy widget wider than ``2 * height + 1`` is drawn that wide once and widened by
     repeating column ``height``: the ends (rounded corners, a row's icon, a checkbox's box) lie
     within ``height`` pixels of the sides, so this is exactly the drawing at full width.
     """
+    if kind == "icon":
+        return frozen(_icon_chrome(max(1, width), max(1, height), color, shape, captioned, surface))
     drawn = 2 * height + 1
     if kind not in STRETCHY or width <= drawn:
-        return _drawn_chrome(kind, width, height, color, shape, on, captioned, surface)
-    narrow = _drawn_chrome(kind, drawn, height, color, shape, on, captioned, surface)
+        return _drawn_chrome(kind, width, height, color, shape, on, surface)
+    narrow = _drawn_chrome(kind, drawn, height, color, shape, on, surface)
     middle = np.broadcast_to(narrow[:, height:height + 1], (height, width - drawn + 1, 3))
     return frozen(np.concatenate((narrow[:, :height], middle, narrow[:, height + 1:]), axis=1))
 
 
 @lru_cache(maxsize=1024)
-def _drawn_chrome(kind: str, width: int, height: int, color: str, shape: str, on: bool, captioned: bool,
+def _drawn_chrome(kind: str, width: int, height: int, color: str, shape: str, on: bool,
                   surface: str) -> np.ndarray:  # fmt: skip
     image = Image.new("RGB", (max(1, width), max(1, height)), PALETTE[surface])
-    look = Widget(kind, Box(0, 0, width, height), "", "caption" if captioned else "", color, shape, on)
+    look = Widget(kind, Box(0, 0, width, height), "", "", color, shape, on)
     DRAWERS[kind][0](ImageDraw.Draw(image), width, height, look)
     return frozen(np.asarray(image))
 

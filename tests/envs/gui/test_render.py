@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from mmgym.envs.gui import render
 from mmgym.envs.gui.text import blend_text, char_mask, text_length, text_mask, text_on_plain
@@ -66,7 +66,7 @@ def test_stretched_chrome_is_the_chrome_drawn_at_full_width(kind, height):
     for width in (2 * height + 2, 3 * height + 5, 224, 1280):
         for on in (False, True):
             stretched = render.chrome(kind, width, height, "green", "star", on, True, "paper")
-            drawn = render._drawn_chrome.__wrapped__(kind, width, height, "green", "star", on, True, "paper")
+            drawn = render._drawn_chrome.__wrapped__(kind, width, height, "green", "star", on, "paper")
             np.testing.assert_array_equal(stretched, drawn, err_msg=f"{kind} {width}x{height} on={on}")
 
 
@@ -75,3 +75,26 @@ def test_sprites_are_read_only_and_shared():
     again = render.sprite("row", 200, 24, "Milk", "blue", "circle", False, "$2.00", "white")
     assert first is again and not first.flags.writeable
     assert first.shape == (24, 200, 3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(8, 90), st.integers(8, 90), st.sampled_from(render.SHAPES), st.booleans())
+def test_icon_chrome_is_the_shape_drawn_in_place(width, height, shape, captioned):
+    """An icon placed from its cached shape is the shape Pillow draws in the icon's box, up to
+    pixels on the shape's edge: a polygon's float corners, moved by whole pixels, may round the
+    other way."""
+    image = Image.new("RGB", (width, height), render.PALETTE["white"])
+    size = min(width, int(height * 0.7) if captioned else height)
+    x0, y0 = (width - size) / 2, 0 if captioned else (height - size) / 2
+    render.draw_shape(ImageDraw.Draw(image), shape, (x0 + 1, y0 + 1, x0 + size - 2, y0 + size - 2),
+                      render.PALETTE["red"])  # fmt: skip
+    expected = np.asarray(image)
+    icon = render.chrome("icon", width, height, "red", shape, False, captioned, "white")
+    differs = (icon != expected).any(axis=-1)
+    inked = (expected != render.PALETTE["white"]).any(axis=-1)
+    padded = np.pad(inked, 1, mode="edge")
+    neighbours = (padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:])
+    edge = np.logical_or.reduce([inked != n for n in neighbours])
+    assert not (differs & ~edge).any()
+    if shape in ("circle", "square"):  # whole-pixel moves of these corners round alike
+        np.testing.assert_array_equal(icon, expected)
