@@ -81,7 +81,7 @@ def redraw_every_step():
     The replacements go into every mmgym GUI module that imported the cached functions.
     """
     plain = {gui_text.text_length: plain_text_length, gui_text.text_mask: plain_glyphs}
-    cached = (render.sprite, render.chrome, render._drawn_chrome, render._shape_sprite, render.panel_sprite,
+    cached = (render.sprite, render.chrome, render._drawn_chrome, render._shape_mask, render.panel_sprite,
               render.background, gui_text.fit_text, *plain)  # fmt: skip
     replacements = {id(function): plain.get(function, function.__wrapped__) for function in cached}
     swapped = [

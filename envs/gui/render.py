@@ -178,23 +178,23 @@ def _icon_size(w: int, h: int, captioned: bool) -> int:
 
 
 def _icon_chrome(w: int, h: int, color: str, shape: str, captioned: bool, surface: str) -> np.ndarray:
-    """An icon's shape, centred (at the top if captioned). Icons come in every size and place, so
-    the shape is drawn once per size and half-pixel offset and placed with numpy."""
+    """An icon's shape, centred (at the top if captioned). Icons come in every size, colour and
+    place, so the shape's mask is drawn once per size and half-pixel offset and placed with numpy."""
     size = _icon_size(w, h, captioned)
     x0, y0 = (w - size) / 2, 0 if captioned else (h - size) / 2
-    drawn = _shape_sprite(shape, size, color, surface, x0 % 1, y0 % 1)
-    pixels = np.full((h, w, 3), PALETTE[surface], dtype=np.uint8)
-    target = pixels[int(y0):int(y0) + size + 1, int(x0):int(x0) + size + 1]
-    target[...] = drawn[:target.shape[0], :target.shape[1]]  # the spare edge is surface colour
-    return pixels
+    mask = _shape_mask(shape, size, x0 % 1, y0 % 1)
+    coverage = np.zeros((h, w), dtype=np.uint8)
+    target = coverage[int(y0):int(y0) + size + 1, int(x0):int(x0) + size + 1]
+    target[...] = mask[:target.shape[0], :target.shape[1]]  # the mask's spare edge is empty
+    return np.array((PALETTE[surface], PALETTE[color]), dtype=np.uint8).take(coverage, axis=0)
 
 
-@lru_cache(maxsize=1024)
-def _shape_sprite(shape: str, size: int, color: str, surface: str, dx: float, dy: float) -> np.ndarray:
-    """``shape`` drawn as an icon of side ``size`` at offset ``(dx, dy)`` (0 or 0.5) in a square one
-    pixel larger, so that placing it at a whole pixel puts it where the icon's box puts it."""
-    image = Image.new("RGB", (size + 1, size + 1), PALETTE[surface])
-    draw_shape(ImageDraw.Draw(image), shape, (dx + 1, dy + 1, dx + size - 2, dy + size - 2), PALETTE[color])
+@lru_cache(maxsize=2048)
+def _shape_mask(shape: str, size: int, dx: float, dy: float) -> np.ndarray:
+    """Where ``shape`` covers an icon of side ``size`` at offset ``(dx, dy)`` (0 or 0.5), as 0/1
+    in a square one pixel larger: Pillow fills shapes without antialiasing."""
+    image = Image.new("L", (size + 1, size + 1), 0)
+    draw_shape(ImageDraw.Draw(image), shape, (dx + 1, dy + 1, dx + size - 2, dy + size - 2), 1)
     return frozen(np.asarray(image))
 
 
