@@ -380,15 +380,42 @@ def _label_sprite(width: int, height: int, text: str, color: str, bold: bool, su
     return text_on_plain(width, height, mask, x, y, PALETTE[color], PALETTE[surface])
 
 
+class PanelSprite(NamedTuple):
+    """A card or dialog body, the mask of its rounded shape (its corners show what is below), and
+    the rows ``[top, bottom)`` that lie wholly inside the shape and so need no mask."""
+
+    pixels: np.ndarray
+    mask: np.ndarray
+    top: int
+    bottom: int
+
+
 @lru_cache(maxsize=1024)
-def panel_sprite(width: int, height: int, color: str) -> tuple[np.ndarray, np.ndarray]:
-    """A card or dialog body and the mask of its rounded shape, so its corners show what is below."""
+def panel_sprite(width: int, height: int, color: str) -> PanelSprite:
     image, mask = Image.new("RGB", (width, height)), Image.new("L", (width, height), 0)
     look = Widget("panel", Box(0, 0, width, height), color=color)
     _panel(ImageDraw.Draw(image), look)
     corners = _panel_radius(look)
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), radius=corners, fill=255)
-    return frozen(np.asarray(image)), frozen(np.asarray(mask)[..., None] > 0)
+    inside = np.asarray(mask)[..., None] > 0
+    whole = np.flatnonzero(inside.all(axis=(1, 2)))
+    top, bottom = (int(whole[0]), int(whole[-1]) + 1) if len(whole) else (0, 0)
+    return PanelSprite(frozen(np.asarray(image)), frozen(inside), top, bottom)
+
+
+def _paste_panel(frame: np.ndarray, box: Box, panel: PanelSprite) -> None:
+    """The panel onto ``frame``: its middle rows copied whole, its rounded top and bottom masked."""
+    x0, y0, x1, y1 = box
+    for top, bottom, masked in ((0, panel.top, True), (panel.top, panel.bottom, False),
+                                (panel.bottom, y1 - y0, True)):  # fmt: skip
+        if top >= bottom:
+            continue
+        crop, target = _visible(Box(x0, y0 + top, x1, y0 + bottom), frame)
+        pixels = panel.pixels[top:bottom][crop]
+        if masked:
+            np.copyto(frame[target], pixels, where=panel.mask[top:bottom][crop])
+        else:
+            frame[target] = pixels
 
 
 @lru_cache(maxsize=64)
@@ -408,9 +435,7 @@ def render(screen: Screen, size: tuple[int, int]) -> np.ndarray:
             continue
         x0, y0, x1, y1 = box = widget.box
         if widget.kind == "panel":
-            pixels, mask = panel_sprite(x1 - x0, y1 - y0, widget.color)
-            crop, target = _visible(box, frame)
-            np.copyto(frame[target], pixels[crop], where=mask[crop])
+            _paste_panel(frame, box, panel_sprite(x1 - x0, y1 - y0, widget.color))
             panels.append(widget)
             continue
         surface = screen.background

@@ -85,15 +85,17 @@ def text_mask(text: str, size: int, bold: bool) -> TextMask:
     Built from cached characters placed at pairwise-kerned pen positions, so a string never seen
     before (a new price, a new name) costs a few array copies instead of a FreeType layout.
     """
+    advances = _advances(size, bold)
     placed, pen = [], 0.0
     for i, char in enumerate(text):
         mask, x0, y0 = char_mask(char, size, bold)
         placed.append((mask, round(pen) + x0, y0))
-        following = text[i + 1:i + 2]
-        # The pair's length includes their kerning: advance to where the next character starts.
-        pen += text_length(char + following, size, bold) - text_length(following, size, bold)
-    left = min(x for _, x, _ in placed)
-    top = min(y for _, _, y in placed)
+        pair = text[i:i + 2]
+        advance = advances.get(pair)
+        if advance is None:  # the pair's length includes their kerning: where the next one starts
+            advance = advances[pair] = text_length(pair, size, bold) - text_length(pair[1:], size, bold)
+        pen += advance
+    left, top = min(x for _, x, _ in placed), min(y for _, _, y in placed)
     right = max(x + m.shape[1] for m, x, _ in placed)
     bottom = max(y + m.shape[0] for m, _, y in placed)
     canvas = np.zeros((bottom - top, right - left), dtype=np.uint8)
@@ -108,6 +110,13 @@ def text_mask(text: str, size: int, bold: bool) -> TextMask:
             np.maximum(region, mask, out=region)
         inked = max(inked, x + mask.shape[1])
     return TextMask(frozen(canvas), left, top, text_length(text, size, bold))
+
+
+@lru_cache(maxsize=64)
+def _advances(size: int, bold: bool) -> dict[str, float]:
+    """Pen advance of a character before the next, by the pair (or the last character alone),
+    filled as strings are laid out."""
+    return {}
 
 
 def place_text(box: tuple[int, int, int, int], mask: TextMask, align: str) -> tuple[int, int]:

@@ -98,3 +98,19 @@ def test_icon_chrome_is_the_shape_drawn_in_place(width, height, shape, captioned
     assert not (differs & ~edge).any()
     if shape in ("circle", "square"):  # whole-pixel moves of these corners round alike
         np.testing.assert_array_equal(icon, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(-40, 60), st.integers(-40, 60), st.integers(1, 90), st.integers(1, 90))
+def test_a_panel_shows_its_rounded_shape_over_what_is_below(x0, y0, width, height):
+    """Whole middle rows and masked corners give what one masked copy of the panel gives,
+    also for a panel hanging off the frame."""
+    frame = np.arange(64 * 80 * 3, dtype=np.uint32).reshape(64, 80, 3).astype(np.uint8)
+    expected = frame.copy()
+    box = render.Box(x0, y0, x0 + width, y0 + height)
+    panel = render.panel_sprite(width, height, "white")
+    crop, target = render._visible(box, expected)
+    np.copyto(expected[target], panel.pixels[crop], where=panel.mask[crop])
+    render._paste_panel(frame, box, panel)
+    np.testing.assert_array_equal(frame, expected)
+    assert panel.mask[panel.top:panel.bottom].all()
