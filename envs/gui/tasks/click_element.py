@@ -41,9 +41,9 @@ class ClickElementEnv(GuiEnv):
         rng = self.np_random
         u = unit(self.size)
         area = content_area(self.size)
-        n_rows, n_cols = int(rng.integers(2, 5)), int(rng.integers(2, 4))
+        n_rows, n_cols = self.randint(2, 5), self.randint(2, 4)
         cells = area.grid(n_rows, n_cols, gap=round(6 * u))
-        count = int(rng.integers(3, min(9, len(cells)) + 1))
+        count = self.randint(3, min(9, len(cells)) + 1)
         chosen = sorted(self.pick_some(range(len(cells)), count))
         labels = (_LABELS[i] for i in rng.permutation(len(_LABELS)))
         self._widgets = []
@@ -52,7 +52,7 @@ class ClickElementEnv(GuiEnv):
             while widget is None:  # a label too long for this cell is skipped for a shorter one
                 widget = self._random_widget(next(labels), cells[i], f"w{len(self._widgets)}")
             self._widgets.append(widget)
-        self._target = self._widgets[int(rng.integers(len(self._widgets)))]
+        self._target = self.pick(self._widgets)
         self._title = self.pick(("Home", "Profile", "Settings", "Editor", "Account", "Inbox"))
         self._bar_color = self.pick(("blue", "purple", "green", "black"))
         caption = self._target.label if self._target.kind == "field" else self._target.text
@@ -60,20 +60,19 @@ class ClickElementEnv(GuiEnv):
 
     def _random_widget(self, label: str, cell: Box, name: str) -> Widget | None:
         """A widget of random kind, size and place in ``cell`` showing ``label`` uncut, if one fits."""
-        rng = self.np_random
         u = unit(self.size)
         kind = self.pick(tuple(_PHRASES))
         tallest = min(cell.height, round((44 if kind == "icon" else 30) * u))
-        height = int(rng.integers(min(round(16 * u), tallest), tallest + 1))
+        height = self.randint(min(round(16 * u), tallest), tallest + 1)
         while natural_width(kind, label, height) > cell.width and height > 14 * u:
             height -= 1
         needed = natural_width(kind, label, height)
         if needed > cell.width:
             return None
         # Random size and position inside the cell: layouts should not be learnable by heart.
-        width = int(rng.integers(needed, min(cell.width, needed * 2) + 1))
-        x0 = cell.x0 + int(rng.integers(0, cell.width - width + 1))
-        y0 = cell.y0 + int(rng.integers(0, cell.height - height + 1))
+        width = self.randint(needed, min(cell.width, needed * 2) + 1)
+        x0 = cell.x0 + self.randint(0, cell.width - width + 1)
+        y0 = cell.y0 + self.randint(0, cell.height - height + 1)
         box = Box(x0, y0, x0 + width, y0 + height)
         if kind == "field":
             return Widget(kind, box, name=name, label=label)
