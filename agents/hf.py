@@ -1,0 +1,152 @@
+"""An MLLM agent over any Hugging Face image-text-to-text checkpoint (Qwen2-VL / Qwen2.5-VL first).
+
+Generation is batched across env slots (left padding), samples with the configured temperature
+and top-p, stops each reply at the chat template's end-of-turn token, and returns the reply's
+token ids and their log-probabilities (token-in-token-out: trainers never re-tokenise a reply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+from torch import Tensor
+
+from mmgym.agents.base import Reply
+from mmgym.agents.hf_stack import import_transformers
+from mmgym.agents.prompts import Conversation, History, images_of
+
+#: Tokens a reply may never contain: feeding an image placeholder back crashes the model's forward.
+FORBIDDEN_TOKENS = ("<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>",
+                    "<|im_start|>", "<|endoftext|>")  # fmt: skip
+
+
+class ModelLoadError(ValueError):
+    """A model path or id that does not hold an image-text-to-text checkpoint."""
+
+
+def resolve_model(model: str) -> str:
+    """``"tiny"`` -> the cached offline tiny Qwen2.5-VL (built on first use); else ``model``."""
+    if model == "tiny":
+        from mmgym.agents.tiny import cached_tiny_model
+
+        return str(cached_tiny_model())
+    path = Path(model)
+    if model.startswith((".", "/", "~")) or path.exists():
+        if not (path.expanduser() / "config.json").is_file():
+            raise ModelLoadError(f"model directory {model} has no config.json; pass a saved checkpoint "
+                                 "directory, a hub id, or 'tiny'")  # fmt: skip
+        return str(path.expanduser())
+    return model
+
+
+def load_policy(model: str, dtype: torch.dtype = torch.float32) -> tuple[Any, torch.nn.Module]:
+    """The processor and model of ``model`` (a directory, a hub id or ``"tiny"``)."""
+    transformers = import_transformers()
+    source = resolve_model(model)
+    try:
+        processor = transformers.AutoProcessor.from_pretrained(source)
+        network = transformers.AutoModelForImageTextToText.from_pretrained(source, dtype=dtype)
+    except (OSError, ValueError, KeyError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelLoadError(f"cannot load {model!r} as an image-text-to-text model: {reason}") from None
+    if not hasattr(processor, "image_processor"):
+        raise ModelLoadError(f"{model!r} has no image processor; pass an image-text-to-text checkpoint")
+    processor.tokenizer.padding_side = "left"
+    return processor, network
+
+
+def forbidden_ids(tokenizer) -> list[int]:
+    vocab = tokenizer.get_vocab()
+    return [vocab[token] for token in FORBIDDEN_TOKENS if token in vocab]
+
+
+def token_logprobs(logits: Tensor, tokens: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
+    """``log pi(token)`` under the sampling policy, ``softmax(logits / temperature)`` with the
+    forbidden tokens removed: the same function scores a token at sampling and at training time.
+
+    Shapes: ``logits (B, T, V)``, ``tokens (B, T)`` -> ``(B, T)``.
+    """
+    scaled = logits.float() / temperature
+    if forbidden:
+        scaled[..., list(forbidden)] = float("-inf")
+    return torch.log_softmax(scaled, dim=-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+
+
+class HFAgent:
+    """A policy backed by a Hugging Face model, for :class:`mmgym.envs.TextActions` envs.
+
+    Args:
+        model: a local checkpoint directory, a hub id, or ``"tiny"`` (the offline tiny model).
+        history: ``"steps"`` (screen + earlier actions) or ``"chat"`` (the whole episode).
+        max_images: in chat history, how many of the latest screenshots the prompt keeps.
+        max_new_tokens: reply length cap.
+        temperature, top_p: sampling; ``greedy=True`` takes the arg-max instead.
+    """
+
+    def __init__(self, model: str = "tiny", *, history: History = "steps", max_images: int = 2,
+                 max_new_tokens: int = 48, temperature: float = 1.0, top_p: float = 1.0, greedy: bool = False,
+                 processor: Any = None, network: torch.nn.Module | None = None):  # fmt: skip
+        if processor is None or network is None:
+            processor, network = load_policy(model)
+        self.processor, self.model = processor, network
+        self.tokenizer = processor.tokenizer
+        self.history, self.max_images = history, max_images
+        self.max_new_tokens, self.greedy = max_new_tokens, greedy
+        self.temperature, self.top_p = temperature, top_p
+        self.forbidden = forbidden_ids(self.tokenizer)
+        self.end_of_turn = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
+        self.conversations: dict[int, Conversation] = {}
+
+    def reset(self, index: int, seed: int | None = None) -> None:
+        self.conversations[index] = Conversation()
+
+    def prompts(self, observations: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """Record each slot's new screenshot and return the chat each slot's reply answers."""
+        chats = []
+        for index, observation in enumerate(observations):
+            conversation = self.conversations.setdefault(index, Conversation())
+            conversation.instruction = observation["instruction"]
+            conversation.images.append(Image.fromarray(observation["image"]))
+            chats.append(conversation.messages(self.history, self.max_images))
+        return chats
+
+    def act(self, observations: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]) -> list[Reply]:
+        replies = self.generate(self.prompts(observations))
+        for index, reply in enumerate(replies):
+            self.conversations[index].replies.append(reply.text)
+        return replies
+
+    def encode(self, chats: Sequence[list[dict[str, Any]]]) -> dict[str, Tensor]:
+        """Chats -> model inputs ending in the assistant's turn, left-padded."""
+        texts = [self.processor.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+                 for chat in chats]  # fmt: skip
+        images = [images_of(chat) for chat in chats]
+        return dict(self.processor(text=texts, images=images if any(images) else None, padding=True,
+                                   return_tensors="pt"))  # fmt: skip
+
+    @torch.no_grad()
+    def generate(self, chats: Sequence[list[dict[str, Any]]]) -> list[Reply]:
+        inputs = self.encode(chats)
+        was_training = self.model.training
+        self.model.eval()
+        sampling = {} if self.greedy else {"temperature": self.temperature, "top_p": self.top_p, "top_k": 0}
+        output = self.model.generate(
+            **inputs, do_sample=not self.greedy, max_new_tokens=self.max_new_tokens,
+            eos_token_id=self.end_of_turn, pad_token_id=self.tokenizer.pad_token_id,
+            suppress_tokens=self.forbidden, return_dict_in_generate=True, output_logits=True, **sampling,
+        )  # fmt: skip
+        self.model.train(was_training)
+        tokens = output.sequences[:, inputs["input_ids"].shape[1]:]
+        temperature = 1.0 if self.greedy else self.temperature
+        logprobs = token_logprobs(torch.stack(output.logits, dim=1), tokens, temperature, self.forbidden)
+        replies = []
+        for row, row_logprobs in zip(tokens.tolist(), logprobs.tolist(), strict=True):
+            length = row.index(self.end_of_turn) + 1 if self.end_of_turn in row else len(row)
+            ids = tuple(row[:length])
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            replies.append(Reply(text, ids, tuple(row_logprobs[:length])))
+        return replies

@@ -1,0 +1,81 @@
+"""Prompts for MLLM agents on the GUI envs, in the chat-message form every chat template reads.
+
+Two history modes for multi-turn episodes:
+
+- ``"steps"``: each turn shows the current screenshot, the instruction and a numbered list of the
+  actions taken so far (step-wise, short prompts).
+- ``"chat"``: the whole episode as a conversation, each earlier turn with its screenshot and the
+  model's reply; only the ``max_images`` most recent screenshots stay, older ones become a note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from PIL import Image
+
+from mmgym.envs.parsing import parse_reply
+
+History = Literal["steps", "chat"]
+
+SYSTEM_PROMPT = (
+    "You operate a phone screen. Reply as <think>reasoning</think><answer>{json action}</answer>. "
+    'Actions: {"action": "click", "coordinate": [x, y]}, {"action": "long_press", "coordinate": [x, y]}, '
+    '{"action": "scroll", "direction": "up|down|left|right"}, {"action": "type", "text": "..."}, '
+    '{"action": "key", "key": "enter"}, {"action": "navigate_back"}, {"action": "navigate_home"}, '
+    '{"action": "open_app", "text": "name"}, {"action": "wait"}, {"action": "finish", "text": "answer"}. '
+    "Coordinates are pixels of the screenshot."
+)
+
+
+def step_prompt(instruction: str, earlier: Sequence[str]) -> str:
+    """The text of a step-wise turn: the task and the actions taken so far."""
+    if not earlier:
+        return f"Task: {instruction}\nNo actions yet."
+    steps = "\n".join(f"{i}. {action}" for i, action in enumerate(earlier, start=1))
+    return f"Task: {instruction}\nActions so far:\n{steps}"
+
+
+def action_summary(reply: str) -> str:
+    """An earlier reply as one line of the step-wise history: its action's JSON, or "invalid"."""
+    parsed = parse_reply(reply)
+    return json.dumps(parsed.action.to_dict()) if parsed.action is not None else "invalid reply"
+
+
+@dataclass
+class Conversation:
+    """One env slot's episode so far: the screenshots seen and the replies given."""
+
+    instruction: str = ""
+    images: list[Image.Image] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+
+    def messages(self, history: History, max_images: int) -> list[dict[str, Any]]:
+        """The chat for the next reply, which answers the last screenshot."""
+        system = {"role": "system", "content": SYSTEM_PROMPT}
+        if history == "steps":
+            text = step_prompt(self.instruction, [action_summary(r) for r in self.replies])
+            return [system, _user(self.images[-1], text)]
+        messages = [system]
+        first_kept = len(self.images) - max_images
+        for turn, image in enumerate(self.images):
+            text = f"Task: {self.instruction}" if turn == 0 else "The screen now."
+            messages.append(_user(image if turn >= first_kept else None, text))
+            if turn < len(self.replies):
+                messages.append({"role": "assistant", "content": self.replies[turn]})
+        return messages
+
+
+def _user(image: Image.Image | None, text: str) -> dict[str, Any]:
+    if image is None:
+        return {"role": "user", "content": [{"type": "text", "text": f"(earlier screenshot omitted) {text}"}]}
+    return {"role": "user", "content": [{"type": "image", "image": image}, {"type": "text", "text": text}]}
+
+
+def images_of(messages: list[dict[str, Any]]) -> list[Image.Image]:
+    """The images of ``messages`` in order, as the processor wants them beside the text."""
+    return [part["image"] for message in messages if isinstance(message["content"], list)
+            for part in message["content"] if part["type"] == "image"]  # fmt: skip

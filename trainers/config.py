@@ -1,0 +1,196 @@
+"""Trainer configs: one dataclass per trainer, loaded from YAML and ``--key=value`` overrides.
+
+Every field is documented once, in its dataclass. Loading checks names, types and consistency
+before any work starts and reports the first problem as a :class:`ConfigError` of one line that
+names the key and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the key and how to fix it."""
+
+
+@dataclass
+class ModelConfig:
+    """What to train and how it talks."""
+
+    model: str = "tiny"  # a local directory or hub id; "tiny" is the cached offline Qwen2.5-VL
+    env: str = "mmgym/ClickElement-v0"  # the task to collect episodes on
+    width: int = 112  # screen size the env draws (pixels)
+    height: int = 112
+    history: Literal["chat", "steps"] = "steps"  # full multi-turn chat, or screen + earlier actions
+    max_images: int = 2  # chat history: the most recent screenshots kept in the prompt
+    max_new_tokens: int = 48  # per reply
+    seed: int = 0
+    output_dir: str = "runs/latest"
+    save_every: int = 10  # optimizer steps between checkpoints (0: only at the end)
+    learning_rate: float = 1e-3
+    max_grad_norm: float = 1.0
+    lr_schedule: Literal["constant", "linear", "cosine"] = "constant"
+    warmup_steps: int = 0
+    weight_decay: float = 0.0
+    lora_rank: int = 0  # 0 trains every weight; > 0 trains LoRA adapters of this rank (peft)
+    lora_alpha: int = 16
+
+
+@dataclass
+class SFTConfig(ModelConfig):
+    """Cold start: supervised fine-tuning on the oracle's demonstrations, loss on reply tokens only."""
+
+    trainer: Literal["sft"] = "sft"
+    episodes: int = 64  # oracle episodes (seeds 0..episodes-1) to imitate
+    steps: int = 60  # optimizer steps
+    batch_size: int = 8  # turns per step
+
+
+@dataclass
+class GRPOConfig(ModelConfig):
+    """The GRPO family over multi-turn episodes; the variants (GRPO, Dr.GRPO, RLOO, DAPO, CPPO) are
+    values of these fields."""
+
+    trainer: Literal["grpo"] = "grpo"
+    steps: int = 20  # optimizer steps (one batch of episodes each)
+    episodes_per_step: int = 16  # batch size in episodes: groups * group_size
+    group_size: int = 8  # episodes per env seed
+    max_turns: int = 0  # turns per episode; 0 takes the env's registered step limit
+    temperature: float = 1.0
+    top_p: float = 1.0
+    advantage: Literal["grpo", "dr_grpo", "rloo"] = "grpo"
+    aggregation: Literal["token", "sequence", "constant"] = "sequence"
+    eps_low: float = 0.2  # ratio clip below 1 - eps_low
+    eps_high: float = 0.2  # ratio clip above 1 + eps_high (DAPO's clip-higher: eps_high > eps_low)
+    iterations: int = 1  # optimisation passes over each batch (the importance ratio departs from 1)
+    kl_coef: float = 0.0  # weight of KL(pi || pi_ref); 0 keeps no reference model
+    kl_estimator: Literal["k1", "k3"] = "k3"
+    dynamic_sampling: bool = False  # DAPO: drop groups whose rewards are all equal and refill
+    max_refills: int = 4  # collection rounds allowed to refill dropped groups per step
+    cppo_keep: int = 0  # CPPO: train on the top-k episodes of each group by |advantage|; 0 keeps all
+    overlong_buffer: int = 0  # DAPO soft overlong punishment over the last N tokens; 0 is off
+    format_weight: float = 0.5  # reward for a well-formed <think>/<answer> reply, per turn
+    action_type_weight: float = 0.0  # UI-R1 action-type reward against the oracle, per turn
+    action_args_weight: float = 0.0  # UI-R1 argument reward (click inside the oracle's box), per turn
+
+
+CONFIGS: dict[str, type[ModelConfig]] = {"sft": SFTConfig, "grpo": GRPOConfig}
+
+
+def load_config(path: str | Path | None, overrides: typing.Sequence[str] = ()) -> ModelConfig:
+    """The config in the YAML file at ``path`` (or the defaults) with ``key=value`` overrides."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        values = _read_yaml(Path(path))
+    for override in overrides:
+        key, sep, raw = override.removeprefix("--").partition("=")
+        if not sep:
+            raise ConfigError(f"override {override!r} needs the form --key=value")
+        values[key.replace("-", "_")] = _parse_scalar(raw)
+    trainer = values.get("trainer", "grpo")
+    if trainer not in CONFIGS:
+        raise ConfigError(f"trainer: {trainer!r} is not one of {', '.join(CONFIGS)}")
+    return build_config(CONFIGS[trainer], values)
+
+
+def build_config(kind: type[ModelConfig], values: dict[str, Any]) -> ModelConfig:
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    hints = typing.get_type_hints(kind)
+    checked = {}
+    for key, value in values.items():
+        if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(fields)}"
+            raise ConfigError(f"unknown key {key!r} for the {kind.__name__}{hint}")
+        checked[key] = _check_type(key, value, hints[key])
+    config = kind(**checked)
+    _check_consistency(config)
+    return config
+
+
+def _check_type(key: str, value: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            raise ConfigError(f"{key}: {value!r} is not one of {', '.join(map(str, typing.get_args(hint)))}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(hint):
+            try:
+                return _check_type(key, value, option)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{key}: {value!r} has the wrong type; expected {hint}")
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is type(None) and value is None:
+        return value
+    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        raise ConfigError(f"{key}: expected {hint.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _check_consistency(config: ModelConfig) -> None:
+    positive = ["width", "height", "max_new_tokens", "max_images", "steps"]
+    for key in positive:
+        if getattr(config, key) <= 0:
+            raise ConfigError(f"{key} must be positive, got {getattr(config, key)}")
+    if config.learning_rate <= 0:
+        raise ConfigError(f"learning_rate must be positive, got {config.learning_rate}")
+    if isinstance(config, GRPOConfig):
+        if config.group_size < 2:
+            raise ConfigError(f"group_size must be at least 2 to compare episodes, got {config.group_size}")
+        if config.episodes_per_step % config.group_size:
+            raise ConfigError(f"episodes_per_step={config.episodes_per_step} is not divisible by "
+                              f"group_size={config.group_size}; make it a multiple")  # fmt: skip
+        if config.eps_high < config.eps_low:
+            raise ConfigError(f"eps_high={config.eps_high} is below eps_low={config.eps_low}; "
+                              "clip-higher needs eps_high >= eps_low")  # fmt: skip
+        if not 0 <= config.cppo_keep <= config.group_size:
+            raise ConfigError(f"cppo_keep={config.cppo_keep} must be between 0 (off) and group_size")
+        if config.iterations < 1 or config.temperature <= 0 or not 0 < config.top_p <= 1:
+            raise ConfigError("iterations must be >= 1, temperature > 0 and top_p in (0, 1]")
+        if config.overlong_buffer >= config.max_new_tokens:
+            raise ConfigError(f"overlong_buffer={config.overlong_buffer} must be below "
+                              f"max_new_tokens={config.max_new_tokens}")  # fmt: skip
+    if isinstance(config, SFTConfig) and (config.episodes <= 0 or config.batch_size <= 0):
+        raise ConfigError("episodes and batch_size must be positive")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist; pass a YAML file such as configs/grpo.yaml")
+    try:
+        values = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path} must hold a mapping of key: value lines")
+    return values
+
+
+def _parse_scalar(raw: str) -> Any:
+    """``--key=value`` read as YAML reads a scalar: 3 -> int, 0.5 -> float, true -> bool."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return value if isinstance(value, (int, float, bool, str)) or value is None else raw
+
+
+def as_dict(config: ModelConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+__all__ = ["CONFIGS", "ConfigError", "GRPOConfig", "SFTConfig", "as_dict", "load_config"]
