@@ -104,20 +104,24 @@ class HFAgent:
     def reset(self, index: int, seed: int | None = None) -> None:
         self.conversations[index] = Conversation()
 
-    def prompts(self, observations: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    def prompts_for(self, indices: Sequence[int], observations: Sequence[dict[str, Any]]) -> list[list[dict]]:
         """Record each slot's new screenshot and return the chat each slot's reply answers."""
         chats = []
-        for index, observation in enumerate(observations):
+        for index, observation in zip(indices, observations, strict=True):
             conversation = self.conversations.setdefault(index, Conversation())
             conversation.instruction = observation["instruction"]
             conversation.images.append(Image.fromarray(observation["image"]))
             chats.append(conversation.messages(self.history, self.max_images))
         return chats
 
+    def record(self, index: int, reply: Reply) -> None:
+        """Add slot ``index``'s reply to its history."""
+        self.conversations[index].replies.append(reply.text)
+
     def act(self, observations: Sequence[dict[str, Any]], infos: Sequence[dict[str, Any]]) -> list[Reply]:
-        replies = self.generate(self.prompts(observations))
+        replies = self.generate(self.prompts_for(range(len(observations)), observations))
         for index, reply in enumerate(replies):
-            self.conversations[index].replies.append(reply.text)
+            self.record(index, reply)
         return replies
 
     def encode(self, chats: Sequence[list[dict[str, Any]]]) -> dict[str, Tensor]:

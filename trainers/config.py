@@ -130,6 +130,11 @@ def _check_type(key: str, value: Any, hint: Any) -> Any:
         raise ConfigError(f"{key}: {value!r} has the wrong type; expected {hint}")
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):  # YAML 1.1 reads 3e-3 (no dot) as a string
+        try:
+            return float(value)
+        except ValueError:
+            pass
     if hint is type(None) and value is None:
         return value
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):

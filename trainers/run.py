@@ -1,0 +1,126 @@
+"""What every trainer run shares: the policy, the optimizer and schedule, metrics, checkpoints.
+
+A run directory holds ``config.json``, ``metrics.jsonl`` (one line per optimizer step) and
+``checkpoint/`` (the model in ``save_pretrained`` form plus ``trainer.pt`` with the optimizer,
+schedule, step and RNG states), replaced atomically so a killed run never leaves half a checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+import mmgym  # noqa: F401  (registers the envs)
+from mmgym.agents.hf import HFAgent, load_policy
+from mmgym.trainers.config import ModelConfig, as_dict
+
+
+class Run:
+    """A run directory, its policy and optimizer, and resuming from its last checkpoint."""
+
+    def __init__(self, config: ModelConfig, resume: bool = False):
+        self.config = config
+        self.dir = Path(config.output_dir)
+        self.checkpoint = self.dir / "checkpoint"
+        self.step = 0
+        resuming = resume and (self.checkpoint / "trainer.pt").is_file()
+        if not resuming and (self.dir / "metrics.jsonl").exists():
+            raise FileExistsError(f"{self.dir} already holds a run; pass --resume to continue it or set "
+                                  "--output_dir to a new directory")  # fmt: skip
+        seed_everything(config.seed)
+        processor, model = load_policy(str(self.checkpoint) if resuming else config.model)
+        self.agent = HFAgent(processor=processor, network=model, history=config.history,
+                             max_images=config.max_images, max_new_tokens=config.max_new_tokens,
+                             temperature=getattr(config, "temperature", 1.0),
+                             top_p=getattr(config, "top_p", 1.0))  # fmt: skip
+        self.model = model
+        self.model.train()
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.learning_rate,
+                                           weight_decay=config.weight_decay)  # fmt: skip
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "config.json").write_text(json.dumps(as_dict(config), indent=2) + "\n")
+        if resuming:
+            self._restore()
+
+    def _lr_factor(self, step: int) -> float:
+        config = self.config
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+        if config.lr_schedule == "linear":
+            return max(0.0, 1 - progress)
+        if config.lr_schedule == "cosine":
+            return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+        return 1.0
+
+    def make_env(self) -> gym.Env:
+        return gym.make(self.config.env, width=self.config.width, height=self.config.height)
+
+    def optimizer_step(self) -> float:
+        """Clip, step, schedule; returns the gradient norm before clipping."""
+        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)
+        self.optimizer.step()
+        self.schedule.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return float(norm)
+
+    def log(self, metrics: dict[str, Any]) -> None:
+        with open(self.dir / "metrics.jsonl", "a") as file:
+            file.write(json.dumps({"step": self.step, **metrics}) + "\n")
+
+    def save(self) -> None:
+        """The checkpoint, written beside the old one and swapped in by renames."""
+        staging = self.dir / "checkpoint.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        self.model.save_pretrained(staging)
+        self.agent.processor.save_pretrained(staging)
+        state = {"step": self.step, "optimizer": self.optimizer.state_dict(),
+                 "schedule": self.schedule.state_dict(), "rng": rng_state()}  # fmt: skip
+        torch.save(state, staging / "trainer.pt")
+        old = self.dir / "checkpoint.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if self.checkpoint.exists():
+            self.checkpoint.rename(old)
+        staging.rename(self.checkpoint)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _restore(self) -> None:
+        state = torch.load(self.checkpoint / "trainer.pt", weights_only=False)
+        self.step = state["step"]
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        set_rng_state(state["rng"])
+        # Metrics logged after the checkpoint belong to steps that will run again.
+        metrics = self.dir / "metrics.jsonl"
+        lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
+        metrics.write_text("".join(line + "\n" for line in lines))
+
+    def maybe_save(self) -> None:
+        every = self.config.save_every
+        if (every and self.step % every == 0) or self.step == self.config.steps:
+            self.save()
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def rng_state() -> dict[str, Any]:
+    return {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
