@@ -1,4 +1,4 @@
-"""The `mmgym` command line: list environments, play episodes to disk, evaluate agents."""
+"""The `mmgym` command line: list environments, play episodes to disk, evaluate agents, train."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from mmgym.agents import AGENTS
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import Step, evaluate, make_text_env, run_episode
+from mmgym.learning_cli import add_commands
 
 console = Console(stderr=True)
 
@@ -216,17 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common(evaluate_)
     evaluate_.set_defaults(run=cmd_eval)
+    add_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra and not getattr(args, "overrides", False):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if getattr(args, "episodes", 1) < 1:
             raise UsageError("--episodes must be at least 1")
         if getattr(args, "seed", 0) < 0:
             raise UsageError("--seed must be 0 or more")
-        args.run(args)
+        args.run(args, extra) if getattr(args, "overrides", False) else args.run(args)
     except UsageError as error:
         print(f"mmgym: error: {error}", file=sys.stderr)
         return 2

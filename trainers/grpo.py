@@ -24,8 +24,8 @@ from mmgym.trainers.run import Run
 
 def step_seeds(config: GRPOConfig, step: int, count: int, round_: int = 0) -> list[int]:
     """The env seeds of a step's groups, fixed by (seed, step, refill round): a resumed run
-    collects on the same seeds as an uninterrupted one. Seeds from 10**6 up stay clear of the
-    evaluation seeds below it."""
+    collects on the same seeds as an uninterrupted one. Seeds from 10**6 to about 10**9 stay clear
+    of evaluation seeds (below 10**6) and demonstrations (2 * 10**9 up)."""
     rng = np.random.default_rng([config.seed, step, round_])
     return (10**6 + rng.integers(0, 10**9, size=count)).tolist()
 

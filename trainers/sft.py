@@ -48,9 +48,14 @@ def demonstrations(agent: Any, make_env: Callable[[], gym.Env], seeds: Iterable[
     return turns
 
 
+#: Demonstrations come from seeds from here up, clear of the evaluation seeds (0 up) and the GRPO
+#: training seeds (10**6 up, see :func:`mmgym.trainers.grpo.step_seeds`).
+DEMO_SEEDS = 2 * 10**9
+
+
 def train_sft(config: SFTConfig, resume: bool = False, report: Callable[[dict], None] = print) -> Run:
     run = Run(config, resume)
-    demos = demonstrations(run.agent, run.make_env, range(config.episodes))
+    demos = demonstrations(run.agent, run.make_env, range(DEMO_SEEDS, DEMO_SEEDS + config.episodes))
     for step in range(run.step, config.steps):
         batch_turns = [demos[i] for i in _batch_indices(config, len(demos), step)]
         batch = turn_batch(run.agent, [chat for chat, _ in batch_turns], [ids for _, ids in batch_turns])

@@ -1,0 +1,102 @@
+"""The learning side of the command line: build the tiny model, train, and the end-to-end demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from mmgym.episodes import evaluate, make_text_env
+
+#: The demo's configs, in the repository's configs/ folder.
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+def cmd_model(args: argparse.Namespace) -> None:
+    from mmgym.agents.tiny import build_tiny_model, cached_tiny_model
+
+    path = build_tiny_model(args.out) if args.out else cached_tiny_model()
+    print(path)
+
+
+def cmd_train(args: argparse.Namespace, overrides: list[str]) -> None:
+    config = _config(args.config, overrides)
+    _train(config, args.resume)
+
+
+def _config(path: str | None, overrides: list[str]):
+    from mmgym.cli import UsageError
+    from mmgym.trainers.config import ConfigError, load_config
+
+    try:
+        return load_config(path, overrides)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _train(config, resume: bool) -> None:
+    from mmgym.agents.hf import ModelLoadError
+    from mmgym.cli import UsageError
+    from mmgym.trainers.grpo import train_grpo
+    from mmgym.trainers.sft import train_sft
+
+    train = train_sft if config.trainer == "sft" else train_grpo
+    try:
+        train(config, resume=resume, report=_report)
+    except (ModelLoadError, FileExistsError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _report(metrics: dict[str, Any]) -> None:
+    shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
+    print(json.dumps(shown), flush=True)
+
+
+def evaluate_model(model: str, env_id: str, episodes: int, size: tuple[int, int],
+                   name: str) -> dict[str, Any]:  # fmt: skip
+    """Greedy replies of ``model`` on seeds 0..episodes-1 (never used for training)."""
+    from mmgym.agents.hf import HFAgent
+
+    agent = HFAgent(model, greedy=True)
+    env = make_text_env(env_id, width=size[0], height=size[1])
+    summary = evaluate(env, agent, env_id, name, range(episodes)).summary()
+    env.close()
+    return summary
+
+
+def cmd_demo(args: argparse.Namespace, overrides: list[str]) -> None:
+    """Tiny model -> SFT on oracle demos -> GRPO, with a held-out eval table at each stage."""
+    from mmgym.cli import _results_table, _stdout
+
+    out = Path(args.out)
+    sft = _config(str(CONFIGS / "demo-sft.yaml"), [f"--output_dir={out / 'sft'}", *overrides])
+    sft_model = out / "sft" / "checkpoint"
+    grpo = _config(str(CONFIGS / "demo-grpo.yaml"),
+                   [f"--output_dir={out / 'grpo'}", f"--model={sft_model}", *overrides])  # fmt: skip
+    size = (sft.width, sft.height)
+    rows = [evaluate_model(sft.model, sft.env, args.episodes, size, "before SFT")]
+    _train(sft, resume=args.resume)
+    rows.append(evaluate_model(str(sft_model), sft.env, args.episodes, size, "after SFT"))
+    _train(grpo, resume=args.resume)
+    rows.append(evaluate_model(str(out / "grpo" / "checkpoint"), sft.env, args.episodes, size, "after GRPO"))
+    (out / "eval.json").write_text(json.dumps(rows, indent=2) + "\n")
+    _stdout().print(_results_table(rows))
+
+
+def add_commands(commands: Any) -> None:
+    model = commands.add_parser("model", help="build the offline tiny Qwen2.5-VL")
+    model.add_argument("kind", choices=["tiny"])
+    model.add_argument("--out", help="directory to write (default: the cache, built once)")
+    model.set_defaults(run=cmd_model)
+
+    train = commands.add_parser("train", help="train with a YAML config; override keys with --key=value")
+    train.add_argument("config", help="a YAML file, e.g. configs/demo-grpo.yaml")
+    train.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    train.set_defaults(run=cmd_train, overrides=True)
+
+    demo = commands.add_parser("demo", help="tiny model -> SFT -> GRPO, with an eval table at each stage")
+    demo.add_argument("--out", default="runs/demo", help="run directory")
+    demo.add_argument("--episodes", type=int, default=50, help="held-out episodes per evaluation")
+    demo.add_argument("--resume", action="store_true", help="continue a killed demo")
+    demo.set_defaults(run=cmd_demo, overrides=True)
