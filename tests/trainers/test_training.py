@@ -1,0 +1,132 @@
+"""SFT and GRPO on the tiny model: masking, resume, fault handling, configs, and learning."""
+
+from __future__ import annotations
+
+import json
+
+import gymnasium as gym
+import pytest
+import torch
+
+import mmgym  # noqa: F401
+from mmgym.trainers import rollout as rollout_module
+from mmgym.trainers.config import ConfigError, load_config
+from mmgym.trainers.grpo import train_grpo
+from mmgym.trainers.losses import clipped_policy_loss
+from mmgym.trainers.policy import reply_logprobs, turn_batch
+from mmgym.trainers.sft import train_sft
+
+FAST_GRPO = ["--steps=4", "--episodes_per_step=4", "--group_size=2", "--max_new_tokens=10", "--width=112",
+             "--height=112", "--save_every=2", "--learning_rate=1e-3"]  # fmt: skip
+
+
+def grpo_config(model, out, *extra):
+    return load_config(None, [f"--model={model}", f"--output_dir={out}", *FAST_GRPO, *extra])
+
+
+def metrics(run_dir) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+
+
+def quiet(_metrics: dict) -> None:
+    pass
+
+
+def test_padding_and_prompt_tokens_change_nothing(tiny_model):
+    """Only reply tokens carry loss: changing what sits under a 0 of the reply mask (padding ids,
+    their old log-probs) leaves the loss and every gradient as they were."""
+    from mmgym.agents.hf import HFAgent
+
+    agent = HFAgent(tiny_model, max_new_tokens=8)
+    env = gym.make("mmgym/ClickElement-v0", width=112, height=112)
+    chats = agent.prompts_for(range(2), [env.reset(seed=seed)[0] for seed in range(2)])
+    replies = [(100, 101, 102, agent.end_of_turn), (103, agent.end_of_turn)]
+
+    def gradients(pad_id: int, pad_old: float) -> tuple[float, list[torch.Tensor]]:
+        agent.model.zero_grad()
+        batch = turn_batch(agent, chats, replies)
+        batch["reply_ids"][1, 2:] = pad_id
+        batch["inputs"]["input_ids"][1, -2:] = pad_id
+        old = torch.full(batch["reply_mask"].shape, pad_old) * (1 - batch["reply_mask"])
+        logprobs = reply_logprobs(agent.model, batch, 1.0, agent.forbidden)
+        loss = clipped_policy_loss(logprobs, old, torch.tensor([1.0, -0.5]), batch["reply_mask"], eps_low=0.2,
+                                   eps_high=0.2, aggregation="token", max_tokens=8).loss  # fmt: skip
+        loss.backward()
+        return loss.item(), [p.grad.clone() for p in agent.model.parameters() if p.grad is not None]
+
+    loss, grads = gradients(agent.tokenizer.pad_token_id, 0.0)
+    other_loss, other_grads = gradients(117, -3.0)
+    assert other_loss == pytest.approx(loss, abs=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grads, other_grads, strict=True))
+
+
+@pytest.mark.slow
+def test_a_resumed_run_continues_as_if_never_stopped(tiny_model, tmp_path):
+    train_grpo(grpo_config(tiny_model, tmp_path / "whole"), report=quiet)
+    train_grpo(grpo_config(tiny_model, tmp_path / "cut", "--steps=2"), report=quiet)  # "killed" after 2
+    train_grpo(grpo_config(tiny_model, tmp_path / "cut"), resume=True, report=quiet)
+    whole, cut = metrics(tmp_path / "whole"), metrics(tmp_path / "cut")
+    assert [m["step"] for m in cut] == [1, 2, 3, 4]
+    for key in ("reward", "loss", "grad_norm", "format"):
+        assert [m[key] for m in cut] == pytest.approx([m[key] for m in whole], abs=1e-5), key
+
+
+def test_a_run_directory_is_not_overwritten(tiny_model, tmp_path):
+    config = grpo_config(tiny_model, tmp_path, "--steps=1")
+    train_grpo(config, report=quiet)
+    with pytest.raises(FileExistsError, match="--resume"):
+        train_grpo(config, report=quiet)
+
+
+def test_a_nan_reward_skips_the_step_and_says_which(tiny_model, tmp_path, monkeypatch):
+    real = rollout_module.turn_reward
+    calls = {"n": 0}
+
+    def faulty(*args, **kwargs):  # the 5th turn reward of the run (step 2) is NaN
+        calls["n"] += 1
+        total, components = real(*args, **kwargs)
+        return (float("nan") if calls["n"] == 5 else total), components
+
+    monkeypatch.setattr(rollout_module, "turn_reward", faulty)
+    reports = []
+    run = train_grpo(grpo_config(tiny_model, tmp_path, "--steps=3", "--max_turns=1"), report=reports.append)
+    skipped = [r for r in reports if "skipped" in r]
+    assert len(skipped) == 1 and skipped[0]["step"] == 2 and "non-finite reward" in skipped[0]["skipped"]
+    assert [m["step"] for m in metrics(tmp_path)] == [1, 3]
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
+
+
+def test_sft_learns_the_oracle_replies(tiny_model, tmp_path):
+    config = load_config(None, ["--trainer=sft", f"--model={tiny_model}", f"--output_dir={tmp_path}",
+                                "--steps=12", "--episodes=24", "--batch_size=8", "--learning_rate=3e-3",
+                                "--env=mmgym/ClickShape-v0", "--width=112", "--height=112"])  # fmt: skip
+    train_sft(config, report=quiet)
+    losses = [m["loss"] for m in metrics(tmp_path)]
+    assert losses[-1] < 0.5 * losses[0]
+    assert (tmp_path / "checkpoint" / "model.safetensors").is_file()
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    (["--lerning_rate=0.1"], "did you mean 'learning_rate'"),
+    (["--group_size=3"], "not divisible by group_size=3"),
+    (["--eps_low=0.3", "--eps_high=0.2"], "clip-higher needs eps_high >= eps_low"),
+    (["--advantage=ppo"], "advantage: 'ppo' is not one of grpo, dr_grpo, rloo"),
+    (["--steps=many"], "steps: expected int, got str 'many'"),
+    (["--dynamic_sampling=3"], "dynamic_sampling: expected bool"),
+    (["--trainer=dpo"], "trainer: 'dpo' is not one of sft, grpo"),
+    (["steps"], "needs the form --key=value"),
+])  # fmt: skip
+def test_bad_configs_fail_before_any_work_with_the_fix(overrides, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(None, overrides)
+
+
+def test_yaml_configs_load_and_override(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("trainer: grpo\ngroup_size: 4\nlearning_rate: 3e-4\n")
+    config = load_config(path, ["--episodes_per_step=8", "--kl_coef=0.05"])
+    assert (config.group_size, config.learning_rate) == (4, 3e-4)
+    assert (config.episodes_per_step, config.kl_coef) == (8, 0.05)
+    path.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(path)
