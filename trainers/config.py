@@ -79,6 +79,7 @@ class GRPOConfig(ModelConfig):
     format_weight: float = 0.5  # reward for a well-formed <think>/<answer> reply, per turn
     action_type_weight: float = 0.0  # UI-R1 action-type reward against the oracle, per turn
     action_args_weight: float = 0.0  # UI-R1 argument reward (click inside the oracle's box), per turn
+    gaussian_point_weight: float = 0.0  # GUI-G2 Gaussian point reward around the oracle's box, per turn
 
 
 CONFIGS: dict[str, type[ModelConfig]] = {"sft": SFTConfig, "grpo": GRPOConfig}

@@ -36,7 +36,8 @@ def collect_batch(run: Run, step: int) -> tuple[list[Episode], int]:
     groups were dropped."""
     config = run.config
     groups = config.episodes_per_step // config.group_size
-    weights = RewardWeights(config.format_weight, config.action_type_weight, config.action_args_weight)
+    weights = RewardWeights(config.format_weight, config.action_type_weight, config.action_args_weight,
+                            config.gaussian_point_weight)
     max_turns = config.max_turns or run.make_env().spec.max_episode_steps or 1
     kept: list[Episode] = []
     dropped = 0

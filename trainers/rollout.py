@@ -13,7 +13,7 @@ import gymnasium as gym
 
 from mmgym.agents.base import Reply
 from mmgym.envs.text_actions import TextActions
-from mmgym.rewards import action_type_reward, coordinate_in_box_reward
+from mmgym.rewards import action_type_reward, coordinate_in_box_reward, gaussian_point_reward
 
 
 @dataclass
@@ -44,6 +44,7 @@ class RewardWeights:
     format: float = 0.0
     action_type: float = 0.0
     action_args: float = 0.0
+    gaussian_point: float = 0.0
 
 
 def turn_reward(reply: str, env_reward: float, info: dict[str, Any], expert: Any, box: Any,
@@ -53,9 +54,11 @@ def turn_reward(reply: str, env_reward: float, info: dict[str, Any], expert: Any
     if expert is not None:
         components["action_type"] = action_type_reward([reply], expert_action=[expert])[0]
         components["action_args"] = coordinate_in_box_reward([reply], bbox=[box])[0] if box else 0.0
+        components["gaussian_point"] = gaussian_point_reward([reply], bbox=[box])[0] if box else 0.0
     total = (components["task"] + weights.format * components["format"]
              + weights.action_type * components.get("action_type", 0.0)
-             + weights.action_args * components.get("action_args", 0.0))  # fmt: skip
+             + weights.action_args * components.get("action_args", 0.0)
+             + weights.gaussian_point * components.get("gaussian_point", 0.0))  # fmt: skip
     return total, components
 
 
