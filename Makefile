@@ -1,4 +1,5 @@
-# One-step set-up on a fresh machine: `make demo` runs the main job, `make test` the test suite.
+# One-step set-up on a fresh machine: `make demo` runs the main job (tiny model -> SFT -> GRPO, with
+# eval tables), `make test` the test suite.
 # Both build the local virtual environment first; a second run with nothing changed costs ~1 s.
 
 PYTHON ?= python3
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $@
 
 demo: setup
-	$(BIN)/mmgym eval --all --agent oracle random --episodes 20
+	$(BIN)/mmgym demo --out runs/demo
 
 test: setup
 	$(BIN)/python -m pytest -n 2

@@ -17,8 +17,12 @@ def test_fresh_clone_sets_itself_up_and_runs(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     setup = subprocess.run(["make", "setup"], cwd=clone, capture_output=True, text=True, timeout=900)
     assert setup.returncode == 0, setup.stderr[-2000:]
-    demo = [clone / ".venv/bin/mmgym", "eval", "--all", "--agent", "oracle", "random", "--episodes", "2"]
-    table = subprocess.run(demo, capture_output=True, text=True, check=True).stdout  # the demo, shortened
-    assert "ClickElement-v0" in table and "ToggleSettings-v0" in table
+    demo = [clone / ".venv/bin/mmgym", "demo", "--out", tmp_path / "run", "--episodes", "2", "--steps=2",
+            "--max_new_tokens=8"]  # the demo, shortened
+    table = subprocess.run(demo, capture_output=True, text=True, timeout=900).stdout
+    assert "before SFT" in table and "after GRPO" in table, table[-2000:]
+    evaluated = subprocess.run([clone / ".venv/bin/mmgym", "eval", "--all", "--agent", "oracle", "random",
+                                "--episodes", "2"], capture_output=True, text=True, check=True).stdout
+    assert "ClickElement-v0" in evaluated and "ToggleSettings-v0" in evaluated
     again = subprocess.run(["make", "setup"], cwd=clone, capture_output=True, text=True, check=True)
     assert "Nothing to be done" in again.stdout  # the second run installs nothing
