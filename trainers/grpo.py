@@ -65,7 +65,7 @@ def _shape_overlong(config: GRPOConfig, episodes: list[Episode]) -> None:
         for turn in episode.turns:
             length = torch.tensor([len(turn.reply.token_ids)])
             penalty = overlong_penalty(length, config.max_new_tokens, config.overlong_buffer).item()
-            turn.reward += penalty
+            turn.shaping += penalty
             turn.components["overlong"] = penalty
 
 

@@ -18,11 +18,16 @@ from mmgym.rewards import action_type_reward, coordinate_in_box_reward, gaussian
 
 @dataclass
 class Turn:
-    """One reply in an episode: the chat it answered, the reply, and what it earned."""
+    """One reply in an episode: the chat it answered, the reply, and what it earned.
+
+    ``task`` is the env's reward for the step; ``shaping`` the weighted reply scores (format,
+    UI-R1 action type / arguments, GUI-G2 point, overlong penalty) named in ``components``.
+    """
 
     chat: list[dict[str, Any]]
     reply: Reply
-    reward: float
+    task: float
+    shaping: float
     components: dict[str, float]
 
 
@@ -34,12 +39,18 @@ class Episode:
 
     @property
     def total_reward(self) -> float:
-        return sum(turn.reward for turn in self.turns)
+        """The episode's return: its task rewards summed, plus its shaping averaged over turns, so
+        that a longer episode earns no more shaping than a short one (summed, a format reward per
+        turn pays the policy for never finishing)."""
+        if not self.turns:
+            return 0.0
+        shaping = sum(turn.shaping for turn in self.turns) / len(self.turns)
+        return sum(turn.task for turn in self.turns) + shaping
 
 
 @dataclass(frozen=True)
 class RewardWeights:
-    """Per-turn reward = task reward + these weights times the reply's format / UI-R1 scores."""
+    """The weights of a turn's shaping terms."""
 
     format: float = 0.0
     action_type: float = 0.0
@@ -48,18 +59,18 @@ class RewardWeights:
 
 
 def turn_reward(reply: str, env_reward: float, info: dict[str, Any], expert: Any, box: Any,
-                weights: RewardWeights) -> tuple[float, dict[str, float]]:  # fmt: skip
-    """The shaped reward of one turn and its named components."""
+                weights: RewardWeights) -> tuple[float, float, dict[str, float]]:  # fmt: skip
+    """One turn's task reward, its weighted shaping, and the named components of both."""
     components = {"task": float(env_reward), "format": float(info["reward_components"]["format"])}
     if expert is not None:
         components["action_type"] = action_type_reward([reply], expert_action=[expert])[0]
         components["action_args"] = coordinate_in_box_reward([reply], bbox=[box])[0] if box else 0.0
         components["gaussian_point"] = gaussian_point_reward([reply], bbox=[box])[0] if box else 0.0
-    total = (components["task"] + weights.format * components["format"]
-             + weights.action_type * components.get("action_type", 0.0)
-             + weights.action_args * components.get("action_args", 0.0)
-             + weights.gaussian_point * components.get("gaussian_point", 0.0))  # fmt: skip
-    return total, components
+    shaping = (weights.format * components["format"]
+               + weights.action_type * components.get("action_type", 0.0)
+               + weights.action_args * components.get("action_args", 0.0)
+               + weights.gaussian_point * components.get("gaussian_point", 0.0))  # fmt: skip
+    return components["task"], shaping, components
 
 
 def collect(agent: Any, make_env: Callable[[], gym.Env], seeds: Sequence[int], group_size: int,
@@ -89,8 +100,8 @@ def collect(agent: Any, make_env: Callable[[], gym.Env], seeds: Sequence[int], g
             agent.record(index, reply)
             expert, box = infos[index].get("expert_action"), infos[index].get("target_box")
             observation, reward, terminated, truncated, info = envs[index].step(reply.text)
-            total, components = turn_reward(reply.text, reward, info, expert, box, weights)
-            episodes[index].turns.append(Turn(chat, reply, total, components))
+            task, shaping, components = turn_reward(reply.text, reward, info, expert, box, weights)
+            episodes[index].turns.append(Turn(chat, reply, task, shaping, components))
             episodes[index].success = bool(info.get("success"))
             observations[index], infos[index] = observation, info
             if not (terminated or truncated):

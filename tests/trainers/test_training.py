@@ -84,8 +84,8 @@ def test_a_nan_reward_skips_the_step_and_says_which(tiny_model, tmp_path, monkey
 
     def faulty(*args, **kwargs):  # the 5th turn reward of the run (step 2) is NaN
         calls["n"] += 1
-        total, components = real(*args, **kwargs)
-        return (float("nan") if calls["n"] == 5 else total), components
+        task, shaping, components = real(*args, **kwargs)
+        return (float("nan") if calls["n"] == 5 else task), shaping, components
 
     monkeypatch.setattr(rollout_module, "turn_reward", faulty)
     reports = []
@@ -130,3 +130,13 @@ def test_yaml_configs_load_and_override(tmp_path):
     path.write_text("- a list\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(path)
+
+
+def test_episode_return_sums_task_rewards_and_averages_shaping():
+    from mmgym.agents.base import Reply
+    from mmgym.trainers.rollout import Episode, Turn
+
+    turns = [Turn([], Reply("x"), task, shaping, {}) for task, shaping in [(0, 0.2), (0, 0.1), (1, 0.3)]]
+    assert Episode(0, turns).total_reward == pytest.approx(1 + 0.2)
+    assert Episode(0, turns[:1]).total_reward == pytest.approx(0.2)  # shorter earns the same shaping
+    assert Episode(0).total_reward == 0.0
