@@ -91,10 +91,15 @@ def train_grpo(config: GRPOConfig, resume: bool = False, report: Callable[[dict]
         advantages = ESTIMATORS[config.advantage](returns, config.group_size)
         keep = cppo_keep(advantages, config.group_size, config.cppo_keep) if config.cppo_keep else None
         turns, turn_advantages = [], []
+        mean_turns = sum(len(e.turns) for e in episodes) / len(episodes)
         for index, episode in enumerate(episodes):
             if keep is None or keep[index]:
                 turns += episode.turns
-                turn_advantages += [advantages[index].item()] * len(episode.turns)
+                # Each episode weighs the same however many turns it took: otherwise long failed
+                # episodes outweigh short successes and push down what every turn shares (the
+                # reply format itself).
+                weight = mean_turns / len(episode.turns)
+                turn_advantages += [advantages[index].item() * weight] * len(episode.turns)
         batch = turn_batch(run.agent, [t.chat for t in turns], [t.reply.token_ids for t in turns])
         mask = batch["reply_mask"]
         old = torch.zeros(mask.shape)
