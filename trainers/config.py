@@ -39,8 +39,6 @@ class ModelConfig:
     lr_schedule: Literal["constant", "linear", "cosine"] = "constant"
     warmup_steps: int = 0
     weight_decay: float = 0.0
-    lora_rank: int = 0  # 0 trains every weight; > 0 trains LoRA adapters of this rank (peft)
-    lora_alpha: int = 16
 
 
 @dataclass

@@ -11,6 +11,7 @@ import copy
 import time
 from collections.abc import Callable
 
+import gymnasium as gym
 import numpy as np
 import torch
 
@@ -18,7 +19,7 @@ from mmgym.trainers.advantages import ESTIMATORS, cppo_keep, informative_groups,
 from mmgym.trainers.config import GRPOConfig
 from mmgym.trainers.losses import clipped_policy_loss
 from mmgym.trainers.policy import reply_logprobs, turn_batch
-from mmgym.trainers.rollout import Episode, RewardWeights, collect
+from mmgym.trainers.rollout import Episode, RewardWeights, Turn, collect
 from mmgym.trainers.run import Run
 
 
@@ -38,7 +39,7 @@ def collect_batch(run: Run, step: int) -> tuple[list[Episode], int]:
     groups = config.episodes_per_step // config.group_size
     weights = RewardWeights(config.format_weight, config.action_type_weight, config.action_args_weight,
                             config.gaussian_point_weight)
-    max_turns = config.max_turns or run.make_env().spec.max_episode_steps or 1
+    max_turns = config.max_turns or gym.spec(config.env).max_episode_steps or 1
     kept: list[Episode] = []
     dropped = 0
     for round_ in range(1 + (config.max_refills if config.dynamic_sampling else 0)):
@@ -74,65 +75,75 @@ def _returns(episodes: list[Episode]) -> torch.Tensor:
 
 
 def train_grpo(config: GRPOConfig, resume: bool = False, report: Callable[[dict], None] = print) -> Run:
+    """Collect -> score -> advantages -> update -> log, ``config.steps`` times."""
     run = Run(config, resume)
-    reference = None
-    if config.kl_coef:
-        reference = copy.deepcopy(run.model).eval().requires_grad_(False)
+    reference = copy.deepcopy(run.model).eval().requires_grad_(False) if config.kl_coef else None
     for step in range(run.step, config.steps):
         started = time.perf_counter()
         episodes, dropped = collect_batch(run, step)
-        rollout_seconds = time.perf_counter() - started
+        metrics = _episode_metrics(episodes, time.perf_counter() - started, dropped)
         run.step = step + 1
-        metrics = _episode_metrics(episodes, rollout_seconds, dropped)
-        if not episodes:
-            report({"step": run.step, "skipped": "dynamic sampling found no group with differing rewards"})
-            continue
-        returns = _returns(episodes)
-        advantages = ESTIMATORS[config.advantage](returns, config.group_size)
-        keep = cppo_keep(advantages, config.group_size, config.cppo_keep) if config.cppo_keep else None
-        turns, turn_advantages = [], []
-        mean_turns = sum(len(e.turns) for e in episodes) / len(episodes)
-        for index, episode in enumerate(episodes):
-            if keep is None or keep[index]:
-                turns += episode.turns
-                # Each episode weighs the same however many turns it took: otherwise long failed
-                # episodes outweigh short successes and push down what every turn shares (the
-                # reply format itself).
-                weight = mean_turns / len(episode.turns)
-                turn_advantages += [advantages[index].item() * weight] * len(episode.turns)
-        batch = turn_batch(run.agent, [t.chat for t in turns], [t.reply.token_ids for t in turns])
-        mask = batch["reply_mask"]
-        old = torch.zeros(mask.shape)
-        for row, turn in enumerate(turns):
-            old[row, :len(turn.reply.logprobs)] = torch.tensor(turn.reply.logprobs)
-        ref = None
-        if reference is not None:
-            with torch.no_grad():
-                ref = reply_logprobs(reference, batch, run.agent.temperature, run.agent.forbidden)
-        if not (torch.isfinite(returns).all() and torch.isfinite(old[mask.bool()]).all()):
-            report({"step": run.step, "skipped": f"non-finite reward or log-prob on seeds "
-                                                 f"{sorted({e.seed for e in episodes})}"})  # fmt: skip
-            continue
-        for _ in range(config.iterations):
-            logprobs = reply_logprobs(run.model, batch, run.agent.temperature, run.agent.forbidden)
-            result = clipped_policy_loss(
-                logprobs, old, torch.tensor(turn_advantages), mask, eps_low=config.eps_low,
-                eps_high=config.eps_high, aggregation=config.aggregation, max_tokens=config.max_new_tokens,
-                ref_logprobs=ref, kl_coef=config.kl_coef, kl_estimator=config.kl_estimator,
-            )  # fmt: skip
-            if not torch.isfinite(result.loss):
-                report({"step": run.step, "skipped": f"non-finite loss on seeds "
-                                                     f"{sorted({e.seed for e in episodes})}"})  # fmt: skip
-                run.optimizer.zero_grad(set_to_none=True)
-                break
-            result.loss.backward()
-            metrics["grad_norm"] = run.optimizer_step()
-        metrics.update(loss=result.loss.item(), clip_fraction=result.clip_fraction.item(),
-                       kl=result.kl.item(), seconds=time.perf_counter() - started)  # fmt: skip
-        run.log(metrics)
-        report({"step": run.step, **metrics})
+        problem = "dynamic sampling found no group with differing rewards" if not episodes else None
+        if problem is None:
+            turns, advantages = turn_advantages(config, episodes)
+            batch = turn_batch(run.agent, [t.chat for t in turns], [t.reply.token_ids for t in turns])
+            problem = _update(run, batch, turns, advantages, reference, metrics)
+        if problem is not None:
+            seeds = sorted({episode.seed for episode in episodes})
+            report({"step": run.step, "skipped": f"{problem} (seeds {seeds})" if seeds else problem})
+            run.optimizer.zero_grad(set_to_none=True)
+        else:
+            metrics["seconds"] = time.perf_counter() - started
+            run.log(metrics)
+            report({"step": run.step, **metrics})
         run.maybe_save()
     return run
+
+
+def turn_advantages(config: GRPOConfig, episodes: list[Episode]) -> tuple[list[Turn], torch.Tensor]:
+    """The turns to train on and each one's advantage: its episode's, from the group estimator,
+    after CPPO's pruning. Every episode weighs the same however many turns it took: otherwise long
+    failed episodes outweigh short successes and push down what every turn shares (the reply
+    format itself)."""
+    returns = _returns(episodes)
+    advantages = ESTIMATORS[config.advantage](returns, config.group_size)
+    keep = cppo_keep(advantages, config.group_size, config.cppo_keep) if config.cppo_keep else None
+    mean_turns = sum(len(e.turns) for e in episodes) / len(episodes)
+    turns, per_turn = [], []
+    for index, episode in enumerate(episodes):
+        if keep is None or keep[index]:
+            turns += episode.turns
+            per_turn += [advantages[index].item() * mean_turns / len(episode.turns)] * len(episode.turns)
+    return turns, torch.tensor(per_turn)
+
+
+def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor,
+            reference: torch.nn.Module | None, metrics: dict[str, float]) -> str | None:  # fmt: skip
+    """``iterations`` optimizer steps on the batch; returns why it was skipped, if it was."""
+    config, agent = run.config, run.agent
+    mask = batch["reply_mask"]
+    old = torch.zeros(mask.shape)  # the sampling policy's log-probs, as the rollout returned them
+    for row, turn in enumerate(turns):
+        old[row, :len(turn.reply.logprobs)] = torch.tensor(turn.reply.logprobs)
+    if not (torch.isfinite(advantages).all() and torch.isfinite(old[mask.bool()]).all()):
+        return "non-finite reward or log-prob"
+    ref = None
+    if reference is not None:
+        with torch.no_grad():
+            ref = reply_logprobs(reference, batch, agent.temperature, agent.forbidden)
+    for _ in range(config.iterations):
+        logprobs = reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
+        result = clipped_policy_loss(
+            logprobs, old, advantages, mask, eps_low=config.eps_low, eps_high=config.eps_high,
+            aggregation=config.aggregation, max_tokens=config.max_new_tokens, ref_logprobs=ref,
+            kl_coef=config.kl_coef, kl_estimator=config.kl_estimator,
+        )  # fmt: skip
+        if not torch.isfinite(result.loss):
+            return "non-finite loss"
+        result.loss.backward()
+        metrics["grad_norm"] = run.optimizer_step()
+    metrics.update(loss=result.loss.item(), clip_fraction=result.clip_fraction.item(), kl=result.kl.item())
+    return None
 
 
 def _episode_metrics(episodes: list[Episode], rollout_seconds: float, dropped: int) -> dict[str, float]:

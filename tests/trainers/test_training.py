@@ -140,3 +140,23 @@ def test_episode_return_sums_task_rewards_and_averages_shaping():
     assert Episode(0, turns).total_reward == pytest.approx(1 + 0.2)
     assert Episode(0, turns[:1]).total_reward == pytest.approx(0.2)  # shorter earns the same shaping
     assert Episode(0).total_reward == 0.0
+
+
+def test_every_episode_weighs_the_same_whatever_its_turns():
+    from mmgym.agents.base import Reply
+    from mmgym.trainers.grpo import turn_advantages
+    from mmgym.trainers.rollout import Episode, Turn
+
+    def episode(task: float, turns: int) -> Episode:
+        rewards = [0.0] * (turns - 1) + [task]
+        return Episode(0, [Turn([], Reply("x"), reward, 0.0, {}) for reward in rewards])
+
+    config = load_config(None, ["--group_size=2", "--episodes_per_step=2", "--advantage=dr_grpo"])
+    turns, advantages = turn_advantages(config, [episode(1.0, 1), episode(0.0, 3)])
+    # Dr.GRPO advantages +-0.5; 2 turns on average: the short episode's one turn carries 0.5 * 2 / 1,
+    # each of the long one's three carries -0.5 * 2 / 3, so both episodes total +-1.
+    assert len(turns) == 4
+    assert advantages.tolist() == pytest.approx([1.0, -1 / 3, -1 / 3, -1 / 3])
+    config = load_config(None, ["--group_size=2", "--episodes_per_step=2", "--cppo_keep=1"])
+    turns, advantages = turn_advantages(config, [episode(1.0, 1), episode(0.0, 3)])
+    assert len(turns) == 1  # CPPO keeps the first of equal |A|
