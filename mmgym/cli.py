@@ -19,13 +19,10 @@ from mmgym.agents import AGENTS
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import Step, evaluate, make_text_env, run_episode
+from mmgym.errors import UsageError
 from mmgym.learning_cli import add_commands
 
 console = Console(stderr=True)
-
-
-class UsageError(Exception):
-    """A mistake in how mmgym was called: reported as one line, without a traceback."""
 
 
 class _Parser(argparse.ArgumentParser):

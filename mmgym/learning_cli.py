@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mmgym.episodes import evaluate, make_text_env
+from mmgym.errors import UsageError
 
 #: The demo's configs, in the repository's configs/ folder.
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
@@ -26,7 +27,6 @@ def cmd_train(args: argparse.Namespace, overrides: list[str]) -> None:
 
 
 def _config(path: str | None, overrides: list[str]):
-    from mmgym.cli import UsageError
     from mmgym.trainers.config import ConfigError, load_config
 
     try:
@@ -37,7 +37,6 @@ def _config(path: str | None, overrides: list[str]):
 
 def _train(config, resume: bool) -> None:
     from mmgym.agents.hf import ModelLoadError
-    from mmgym.cli import UsageError
     from mmgym.trainers.grpo import train_grpo
     from mmgym.trainers.sft import train_sft
 

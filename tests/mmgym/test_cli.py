@@ -3,11 +3,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from mmgym.cli import main
 from mmgym.envs.registration import TASKS
+
+GRPO_CONFIG = str(Path(__file__).resolve().parents[2] / "configs" / "demo-grpo.yaml")
 
 
 def test_envs_lists_every_registered_id(capsys):
@@ -69,10 +72,18 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["eval", "--all", "--seed", "-1"], "--seed must be 0 or more"),
         (["eval", "CartPole-v1"], "unknown environment 'CartPole-v1'"),
         (["play", "FillForm-v0", "--out", "/dev/null/x"], "cannot write to /dev/null/x"),
+        (["train", "missing.yaml"], "config file missing.yaml does not exist"),
+        (["train", GRPO_CONFIG, "--group_size=5"], "not divisible by group_size=5"),
+        (["train", GRPO_CONFIG, "--lerning_rate=1"], "did you mean 'learning_rate'"),
+        (["train", GRPO_CONFIG, "--model=/nowhere"], "/nowhere has no config.json"),
+        (["eval", "--all", "--group_size=5"], "unrecognized arguments: --group_size=5"),
+        (["model", "huge"], "invalid choice: 'huge'"),
     ],
 )
-def test_user_mistakes_get_one_line(argv, message):
-    result = subprocess.run([sys.executable, "-m", "mmgym.cli", *argv], capture_output=True, text=True)
+def test_user_mistakes_get_one_line(argv, message, tmp_path):
+    # From an empty directory: a run directory, if one were made, would land there.
+    command = [sys.executable, "-m", "mmgym.cli", *argv]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
