@@ -33,8 +33,9 @@ class Run:
         self.step = 0
         resuming = resume and (self.checkpoint / "trainer.pt").is_file()
         if not resuming and (self.dir / "metrics.jsonl").exists():
-            raise FileExistsError(f"{self.dir} already holds a run; pass --resume to continue it or set "
-                                  "--output_dir to a new directory")  # fmt: skip
+            fix = "it has no checkpoint to resume from" if resume else "pass --resume to continue it"
+            raise FileExistsError(f"{self.dir} already holds a run; {fix}, or set --output_dir to a new "
+                                  "directory")  # fmt: skip
         seed_everything(config.seed)
         processor, model = load_policy(str(self.checkpoint) if resuming else config.model)
         self.agent = HFAgent(processor=processor, network=model, history=config.history,
