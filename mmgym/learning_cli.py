@@ -56,12 +56,16 @@ def evaluate_model(model: str, env_id: str, episodes: int, size: tuple[int, int]
                    name: str) -> dict[str, Any]:  # fmt: skip
     """Greedy replies of ``model`` on seeds 0..episodes-1 (never used for training)."""
     from mmgym.agents.hf import HFAgent
+    from mmgym.cli import _progress
 
     agent = HFAgent(model, greedy=True)
     env = make_text_env(env_id, width=size[0], height=size[1])
-    summary = evaluate(env, agent, env_id, name, range(episodes)).summary()
+    with _progress() as progress:
+        task = progress.add_task(f"evaluating {name}", total=episodes)
+        result = evaluate(env, agent, env_id, name, range(episodes),
+                          on_episode=lambda _: progress.advance(task))  # fmt: skip
     env.close()
-    return summary
+    return result.summary()
 
 
 def cmd_demo(args: argparse.Namespace, overrides: list[str]) -> None:
