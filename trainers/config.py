@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,13 +119,6 @@ def _check_type(key: str, value: Any, hint: Any) -> Any:
         if value not in typing.get_args(hint):
             raise ConfigError(f"{key}: {value!r} is not one of {', '.join(map(str, typing.get_args(hint)))}")
         return value
-    if origin in (typing.Union, types.UnionType):
-        for option in typing.get_args(hint):
-            try:
-                return _check_type(key, value, option)
-            except ConfigError:
-                continue
-        raise ConfigError(f"{key}: {value!r} has the wrong type; expected {hint}")
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is float and isinstance(value, str):  # YAML 1.1 reads 3e-3 (no dot) as a string
@@ -134,8 +126,6 @@ def _check_type(key: str, value: Any, hint: Any) -> Any:
             return float(value)
         except ValueError:
             pass
-    if hint is type(None) and value is None:
-        return value
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
         raise ConfigError(f"{key}: expected {hint.__name__}, got {type(value).__name__} {value!r}")
     return value
@@ -193,8 +183,4 @@ def _parse_scalar(raw: str) -> Any:
     return value if isinstance(value, (int, float, bool, str)) or value is None else raw
 
 
-def as_dict(config: ModelConfig) -> dict[str, Any]:
-    return dataclasses.asdict(config)
-
-
-__all__ = ["CONFIGS", "ConfigError", "GRPOConfig", "SFTConfig", "as_dict", "load_config"]
+__all__ = ["CONFIGS", "ConfigError", "GRPOConfig", "SFTConfig", "load_config"]

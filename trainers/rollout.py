@@ -62,10 +62,13 @@ def turn_reward(reply: str, env_reward: float, info: dict[str, Any], expert: Any
                 weights: RewardWeights) -> tuple[float, float, dict[str, float]]:  # fmt: skip
     """One turn's task reward, its weighted shaping, and the named components of both."""
     components = {"task": float(env_reward), "format": float(info["reward_components"]["format"])}
-    if expert is not None:
+    # The oracle-based scores parse the reply again, so only those with a weight are computed.
+    if expert is not None and weights.action_type:
         components["action_type"] = action_type_reward([reply], expert_action=[expert])[0]
-        components["action_args"] = coordinate_in_box_reward([reply], bbox=[box])[0] if box else 0.0
-        components["gaussian_point"] = gaussian_point_reward([reply], bbox=[box])[0] if box else 0.0
+    if box is not None and weights.action_args:
+        components["action_args"] = coordinate_in_box_reward([reply], bbox=[box])[0]
+    if box is not None and weights.gaussian_point:
+        components["gaussian_point"] = gaussian_point_reward([reply], bbox=[box])[0]
     shaping = (weights.format * components["format"]
                + weights.action_type * components.get("action_type", 0.0)
                + weights.action_args * components.get("action_args", 0.0)

@@ -7,6 +7,7 @@ schedule, step and RNG states), replaced atomically so a killed run never leaves
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -20,7 +21,7 @@ import torch
 
 import mmgym  # noqa: F401  (registers the envs)
 from mmgym.agents.hf import HFAgent, load_policy
-from mmgym.trainers.config import ModelConfig, as_dict
+from mmgym.trainers.config import ModelConfig
 
 
 class Run:
@@ -42,15 +43,19 @@ class Run:
                              max_images=config.max_images, max_new_tokens=config.max_new_tokens,
                              temperature=getattr(config, "temperature", 1.0),
                              top_p=getattr(config, "top_p", 1.0))  # fmt: skip
-        self.model = model
-        self.model.train()
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.learning_rate,
+        model.train()
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
                                            weight_decay=config.weight_decay)  # fmt: skip
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "config.json").write_text(json.dumps(as_dict(config), indent=2) + "\n")
+        (self.dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
         if resuming:
             self._restore()
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The policy being trained (the agent's model)."""
+        return self.agent.model
 
     def _lr_factor(self, step: int) -> float:
         config = self.config

@@ -160,3 +160,17 @@ def test_every_episode_weighs_the_same_whatever_its_turns():
     config = load_config(None, ["--group_size=2", "--episodes_per_step=2", "--cppo_keep=1"])
     turns, advantages = turn_advantages(config, [episode(1.0, 1), episode(0.0, 3)])
     assert len(turns) == 1  # CPPO keeps the first of equal |A|
+
+
+def test_turn_shaping_weighs_only_the_scores_asked_for():
+    from mmgym.envs.actions import Action
+    from mmgym.trainers.rollout import RewardWeights, turn_reward
+
+    reply = '<think>x</think><answer>{"action": "click", "coordinate": [5, 5]}</answer>'
+    info = {"reward_components": {"format": 1.0}}
+    expert, box = Action.click(4, 4), (0, 0, 10, 10)
+    task, shaping, components = turn_reward(reply, 1.0, info, expert, box, RewardWeights(0.1, 0.0, 0.5))
+    assert (task, shaping) == (1.0, pytest.approx(0.1 + 0.5))
+    assert set(components) == {"task", "format", "action_args"}  # unweighted scores are not computed
+    _, shaping, components = turn_reward(reply, 0.0, info, expert, box, RewardWeights(0, 0.25, 0, 1.0))
+    assert shaping == pytest.approx(0.25 + 1.0)  # the click type matches; (5, 5) is the box's centre
