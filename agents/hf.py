@@ -16,8 +16,9 @@ from PIL import Image
 from torch import Tensor
 
 from mmgym.agents.base import Reply
+from mmgym.agents.decode import distinct, sample
 from mmgym.agents.hf_stack import import_transformers
-from mmgym.agents.prompts import Conversation, History, images_of
+from mmgym.agents.prompts import Conversation, History, chat_key, images_of
 
 #: Tokens a reply may never contain: feeding an image placeholder back crashes the model's forward.
 FORBIDDEN_TOKENS = ("<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>",
@@ -62,18 +63,6 @@ def load_policy(model: str, dtype: torch.dtype = torch.float32) -> tuple[Any, to
 def forbidden_ids(tokenizer) -> list[int]:
     vocab = tokenizer.get_vocab()
     return [vocab[token] for token in FORBIDDEN_TOKENS if token in vocab]
-
-
-def token_logprobs(logits: Tensor, tokens: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
-    """``log pi(token)`` under the sampling policy, ``softmax(logits / temperature)`` with the
-    forbidden tokens removed: the same function scores a token at sampling and at training time.
-
-    Shapes: ``logits (B, T, V)``, ``tokens (B, T)`` -> ``(B, T)``.
-    """
-    scaled = logits.float() / temperature
-    if forbidden:
-        scaled[..., list(forbidden)] = float("-inf")
-    return torch.log_softmax(scaled, dim=-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
 
 
 class HFAgent:
@@ -124,33 +113,25 @@ class HFAgent:
             self.record(index, reply)
         return replies
 
-    def encode(self, chats: Sequence[list[dict[str, Any]]]) -> dict[str, Tensor]:
-        """Chats -> model inputs ending in the assistant's turn, left-padded."""
-        texts = [self.processor.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
-                 for chat in chats]  # fmt: skip
-        images = [images_of(chat) for chat in chats]
-        return dict(self.processor(text=texts, images=images if any(images) else None, padding=True,
-                                   return_tensors="pt"))  # fmt: skip
+    def encode(self, chats: Sequence[list[dict[str, Any]]]) -> tuple[dict[str, Tensor], Tensor]:
+        """Chats -> model inputs ending in the assistant's turn, left-padded, one row per distinct
+        chat; and for each chat the row of its prompt."""
+        firsts, rows = distinct([chat_key(chat) for chat in chats])
+        texts = [self.processor.apply_chat_template(chats[i], tokenize=False, add_generation_prompt=True)
+                 for i in firsts]  # fmt: skip
+        images = [images_of(chats[i]) for i in firsts]
+        inputs = self.processor(text=texts, images=images if any(images) else None, padding=True,
+                                return_tensors="pt")  # fmt: skip
+        return dict(inputs), rows
 
     @torch.no_grad()
     def generate(self, chats: Sequence[list[dict[str, Any]]]) -> list[Reply]:
-        inputs = self.encode(chats)
+        inputs, rows = self.encode(chats)
         was_training = self.model.training
         self.model.eval()
-        sampling = {} if self.greedy else {"temperature": self.temperature, "top_p": self.top_p, "top_k": 0}
-        output = self.model.generate(
-            **inputs, do_sample=not self.greedy, max_new_tokens=self.max_new_tokens,
-            eos_token_id=self.end_of_turn, pad_token_id=self.tokenizer.pad_token_id,
-            suppress_tokens=self.forbidden, return_dict_in_generate=True, output_logits=True, **sampling,
-        )  # fmt: skip
+        replies = sample(self.model, inputs, rows, end=self.end_of_turn, max_new_tokens=self.max_new_tokens,
+                         temperature=1.0 if self.greedy else self.temperature, top_p=self.top_p,
+                         greedy=self.greedy, forbidden=self.forbidden)  # fmt: skip
         self.model.train(was_training)
-        tokens = output.sequences[:, inputs["input_ids"].shape[1]:]
-        temperature = 1.0 if self.greedy else self.temperature
-        logprobs = token_logprobs(torch.stack(output.logits, dim=1), tokens, temperature, self.forbidden)
-        replies = []
-        for row, row_logprobs in zip(tokens.tolist(), logprobs.tolist(), strict=True):
-            length = row.index(self.end_of_turn) + 1 if self.end_of_turn in row else len(row)
-            ids = tuple(row[:length])
-            text = self.tokenizer.decode(ids, skip_special_tokens=True)
-            replies.append(Reply(text, ids, tuple(row_logprobs[:length])))
-        return replies
+        return [Reply(self.tokenizer.decode(ids, skip_special_tokens=True), tuple(ids), tuple(logprobs))
+                for ids, logprobs in replies]  # fmt: skip

@@ -10,6 +10,7 @@ Two history modes for multi-turn episodes:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -79,3 +80,20 @@ def images_of(messages: list[dict[str, Any]]) -> list[Image.Image]:
     """The images of ``messages`` in order, as the processor wants them beside the text."""
     return [part["image"] for message in messages if isinstance(message["content"], list)
             for part in message["content"] if part["type"] == "image"]  # fmt: skip
+
+
+def chat_key(messages: list[dict[str, Any]]) -> tuple:
+    """A hashable key equal for two chats exactly when their texts and images are equal."""
+    key = []
+    for message in messages:
+        parts = message["content"] if isinstance(message["content"], list) else [message["content"]]
+        for part in parts:
+            if isinstance(part, str):
+                key.append((message["role"], part))
+            elif part["type"] == "image":
+                image = part["image"]
+                digest = hashlib.blake2b(image.tobytes()).digest()
+                key.append((message["role"], image.mode, image.size, digest))
+            else:
+                key.append((message["role"], part["text"]))
+    return tuple(key)

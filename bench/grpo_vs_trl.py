@@ -6,7 +6,7 @@ loss (sequence-mean aggregation, std-normalised advantages, no KL) and format re
 with HF generation. Each side runs in its own process so its peak RSS is its own; a step's time is
 the median over the steps after the first (which loads and warms up).
 
-Usage: python bench/grpo_vs_trl.py [--steps 4] [--group 4] [--batch 8] [--tokens 16]
+Usage: python bench/grpo_vs_trl.py [--steps 6] [--group 4] [--batch 8] [--tokens 16]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def run_trl(args: argparse.Namespace, out: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--group", type=int, default=4)
     parser.add_argument("--batch", type=int, default=8, help="completions per step")
     parser.add_argument("--tokens", type=int, default=16, help="max completion length")

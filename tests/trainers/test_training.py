@@ -46,7 +46,6 @@ def test_padding_and_prompt_tokens_change_nothing(tiny_model):
         agent.model.zero_grad()
         batch = turn_batch(agent, chats, replies)
         batch["reply_ids"][1, 2:] = pad_id
-        batch["inputs"]["input_ids"][1, -2:] = pad_id
         old = torch.full(batch["reply_mask"].shape, pad_old) * (1 - batch["reply_mask"])
         logprobs = reply_logprobs(agent.model, batch, 1.0, agent.forbidden)
         loss = clipped_policy_loss(logprobs, old, torch.tensor([1.0, -0.5]), batch["reply_mask"], eps_low=0.2,
