@@ -7,6 +7,7 @@ token ids and their log-probabilities (token-in-token-out: trainers never re-tok
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ def resolve_model(model: str) -> str:
         return str(cached_tiny_model())
     path = Path(model)
     if model.startswith((".", "/", "~")) or path.exists():
-        if not (path.expanduser() / "config.json").is_file():
+        if not any((path.expanduser() / name).is_file() for name in ("config.json", "adapter_config.json")):
             raise ModelLoadError(f"model directory {model} has no config.json; pass a saved checkpoint "
                                  "directory, a hub id, or 'tiny'")  # fmt: skip
         return str(path.expanduser())
@@ -45,9 +46,17 @@ def resolve_model(model: str) -> str:
 
 
 def load_policy(model: str, dtype: torch.dtype = torch.float32) -> tuple[Any, torch.nn.Module]:
-    """The processor and model of ``model`` (a directory, a hub id or ``"tiny"``)."""
+    """The processor and model of ``model`` (a directory, a hub id or ``"tiny"``). A LoRA
+    checkpoint (a directory with ``adapter_config.json``) loads as its base model with the
+    adapters merged in."""
     transformers = import_transformers()
     source = resolve_model(model)
+    adapter = Path(source) / "adapter_config.json"
+    if adapter.is_file():
+        from peft import PeftModel
+
+        processor, base = load_policy(json.loads(adapter.read_text())["base_model_name_or_path"], dtype)
+        return processor, PeftModel.from_pretrained(base, source).merge_and_unload()
     try:
         processor = transformers.AutoProcessor.from_pretrained(source)
         network = transformers.AutoModelForImageTextToText.from_pretrained(source, dtype=dtype)

@@ -19,6 +19,10 @@ class ConfigError(ValueError):
     """A config that cannot run; the message names the key and how to fix it."""
 
 
+#: Every linear layer of the language model's attention and MLP blocks (the vision tower stays frozen).
+LANGUAGE_LINEARS = r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
+
+
 @dataclass
 class ModelConfig:
     """What to train and how it talks."""
@@ -38,6 +42,10 @@ class ModelConfig:
     lr_schedule: Literal["constant", "linear", "cosine"] = "constant"
     warmup_steps: int = 0
     weight_decay: float = 0.0
+    lora_rank: int = 0  # train LoRA adapters of this rank (peft) on the frozen model; 0 trains every weight
+    lora_alpha: float = 32.0  # LoRA's update scale is lora_alpha / lora_rank
+    lora_dropout: float = 0.0
+    lora_targets: str = LANGUAGE_LINEARS  # regular expression of the module names that get adapters
 
 
 @dataclass
@@ -138,6 +146,8 @@ def _check_consistency(config: ModelConfig) -> None:
             raise ConfigError(f"{key} must be positive, got {getattr(config, key)}")
     if config.learning_rate <= 0:
         raise ConfigError(f"learning_rate must be positive, got {config.learning_rate}")
+    if config.lora_rank < 0 or config.lora_alpha <= 0 or not 0 <= config.lora_dropout < 1:
+        raise ConfigError("lora_rank must be >= 0 (0 is off), lora_alpha > 0 and lora_dropout in [0, 1)")
     if isinstance(config, GRPOConfig):
         if config.group_size < 2:
             raise ConfigError(f"group_size must be at least 2 to compare episodes, got {config.group_size}")

@@ -77,7 +77,7 @@ def _returns(episodes: list[Episode]) -> torch.Tensor:
 def train_grpo(config: GRPOConfig, resume: bool = False, report: Callable[[dict], None] = print) -> Run:
     """Collect -> score -> advantages -> update -> log, ``config.steps`` times."""
     run = Run(config, resume)
-    reference = copy.deepcopy(run.model).eval().requires_grad_(False) if config.kl_coef else None
+    reference = reference_policy(run)
     for step in range(run.step, config.steps):
         started = time.perf_counter()
         episodes, dropped = collect_batch(run, step)
@@ -117,8 +117,30 @@ def turn_advantages(config: GRPOConfig, episodes: list[Episode]) -> tuple[list[T
     return turns, torch.tensor(per_turn)
 
 
-def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor,
-            reference: torch.nn.Module | None, metrics: dict[str, float]) -> str | None:  # fmt: skip
+#: A batch (:func:`mmgym.trainers.policy.turn_batch`) -> its reply log-probs under the reference.
+Reference = Callable[[dict], torch.Tensor]
+
+
+def reference_policy(run: Run) -> Reference | None:
+    """Reply log-probs under the starting policy, for the KL term (None without one): under LoRA
+    the policy with its adapters switched off, else a frozen copy of the starting model."""
+    if not run.config.kl_coef:
+        return None
+    agent = run.agent
+    frozen = None if run.config.lora_rank else copy.deepcopy(run.model).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def logprobs(batch: dict) -> torch.Tensor:
+        if frozen is not None:
+            return reply_logprobs(frozen, batch, agent.temperature, agent.forbidden)
+        with run.model.disable_adapter():
+            return reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
+
+    return logprobs
+
+
+def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, reference: Reference | None,
+            metrics: dict[str, float]) -> str | None:  # fmt: skip
     """``iterations`` optimizer steps on the batch; returns why it was skipped, if it was."""
     config, agent = run.config, run.agent
     mask = batch["reply_mask"]
@@ -127,10 +149,7 @@ def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor,
         old[row, :len(turn.reply.logprobs)] = torch.tensor(turn.reply.logprobs)
     if not (torch.isfinite(advantages).all() and torch.isfinite(old[mask.bool()]).all()):
         return "non-finite reward or log-prob"
-    ref = None
-    if reference is not None:
-        with torch.no_grad():
-            ref = reply_logprobs(reference, batch, agent.temperature, agent.forbidden)
+    ref = reference(batch) if reference is not None else None
     for _ in range(config.iterations):
         logprobs = reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
         result = clipped_policy_loss(

@@ -1,8 +1,9 @@
 """What every trainer run shares: the policy, the optimizer and schedule, metrics, checkpoints.
 
 A run directory holds ``config.json``, ``metrics.jsonl`` (one line per optimizer step) and
-``checkpoint/`` (the model in ``save_pretrained`` form plus ``trainer.pt`` with the optimizer,
-schedule, step and RNG states), replaced atomically so a killed run never leaves half a checkpoint.
+``checkpoint/``: the model (under LoRA, its adapters) in ``save_pretrained`` form plus
+``trainer.pt`` with the optimizer, schedule, step and RNG states, replaced atomically so a killed
+run never leaves half a checkpoint.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import numpy as np
 import torch
 
 import mmgym  # noqa: F401  (registers the envs)
-from mmgym.agents.hf import HFAgent, load_policy
-from mmgym.trainers.config import ModelConfig
+from mmgym.agents.hf import HFAgent, load_policy, resolve_model
+from mmgym.trainers.config import ConfigError, ModelConfig
 
 
 class Run:
@@ -38,14 +39,18 @@ class Run:
             raise FileExistsError(f"{self.dir} already holds a run; {fix}, or set --output_dir to a new "
                                   "directory")  # fmt: skip
         seed_everything(config.seed)
-        processor, model = load_policy(str(self.checkpoint) if resuming else config.model)
+        whole_checkpoint = resuming and not config.lora_rank
+        processor, model = load_policy(str(self.checkpoint) if whole_checkpoint else config.model)
+        if config.lora_rank:
+            model = with_lora(model, config, self.checkpoint if resuming else None)
         self.agent = HFAgent(processor=processor, network=model, history=config.history,
                              max_images=config.max_images, max_new_tokens=config.max_new_tokens,
                              temperature=getattr(config, "temperature", 1.0),
                              top_p=getattr(config, "top_p", 1.0))  # fmt: skip
         model.train()
         # fused: one kernel over all parameters, about 3x faster than the per-tensor loop on CPU
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
+        trained = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        self.optimizer = torch.optim.AdamW(trained, lr=config.learning_rate,
                                            weight_decay=config.weight_decay, fused=True)  # fmt: skip
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -115,6 +120,24 @@ class Run:
         every = self.config.save_every
         if (every and self.step % every == 0) or self.step == self.config.steps:
             self.save()
+
+
+def with_lora(model: torch.nn.Module, config: ModelConfig, adapter: Path | None = None) -> torch.nn.Module:
+    """``model`` frozen, with trainable LoRA adapters: new ones as ``config`` asks, or the ones
+    saved in ``adapter`` (a checkpoint to resume). A saved adapter names ``config.model`` as its
+    base, so that :func:`mmgym.agents.hf.load_policy` rebuilds the trained policy from it."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    if adapter is not None:
+        return PeftModel.from_pretrained(model, adapter, is_trainable=True)
+    lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=config.lora_targets)  # fmt: skip
+    try:
+        model = get_peft_model(model, lora)
+    except ValueError as error:
+        raise ConfigError(f"lora_targets: {str(error).splitlines()[0]}") from None
+    model.peft_config["default"].base_model_name_or_path = resolve_model(config.model)
+    return model
 
 
 def seed_everything(seed: int) -> None:

@@ -60,12 +60,13 @@ def test_padding_and_prompt_tokens_change_nothing(tiny_model):
 
 
 @pytest.mark.slow
-def test_a_resumed_run_continues_as_if_never_stopped(tiny_model, tmp_path):
-    train_grpo(grpo_config(tiny_model, tmp_path / "whole"), report=quiet)
-    train_grpo(grpo_config(tiny_model, tmp_path / "cut", "--steps=2"), report=quiet)  # "killed" after 2
-    train_grpo(grpo_config(tiny_model, tmp_path / "cut"), resume=True, report=quiet)
+@pytest.mark.parametrize("lora", [[], ["--lora_rank=4", "--learning_rate=3e-2"]], ids=["full", "lora"])
+def test_a_resumed_run_continues_as_if_never_stopped(tiny_model, tmp_path, lora):
+    train_grpo(grpo_config(tiny_model, tmp_path / "whole", *lora), report=quiet)
+    train_grpo(grpo_config(tiny_model, tmp_path / "cut", *lora, "--steps=2"), report=quiet)  # "killed" after 2
+    train_grpo(grpo_config(tiny_model, tmp_path / "cut", *lora), resume=True, report=quiet)
     whole, cut = metrics(tmp_path / "whole"), metrics(tmp_path / "cut")
-    assert [m["step"] for m in cut] == [1, 2, 3, 4]
+    assert [m["step"] for m in cut] == [1, 2, 3, 4] and any(m["grad_norm"] > 0 for m in whole[2:])
     for key in ("reward", "loss", "grad_norm", "format"):
         assert [m[key] for m in cut] == pytest.approx([m[key] for m in whole], abs=1e-5), key
 
