@@ -7,7 +7,7 @@ one group (episodes of the same task instance). Estimators are plain functions i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import torch
@@ -65,6 +65,37 @@ def rloo(rewards: Tensor, group_size: int) -> Tensor:
 
 
 ESTIMATORS: dict[str, Callable[[Tensor, int], Tensor]] = {"grpo": grpo, "dr_grpo": dr_grpo, "rloo": rloo}
+
+
+def per_turn(returns: Sequence[Sequence[float]], group_size: int, estimator: Estimator) -> list[Tensor]:
+    """Turn-level credit for multi-turn groups: turn ``t`` of an episode is compared only with turn
+    ``t`` of the episodes of its group that lasted that long, each turn scored by its return from
+    ``t`` on. A turn that only failing episodes reach is then judged against other failing ones,
+    not pushed down wholesale because its episode failed; a turn no other episode reached gets 0.
+    This is the group estimator applied per (group, turn) as a baseline that conditions on having
+    reached the turn, the group-relative stand-in for a per-turn value baseline (GiGPO, Feng et
+    al., 2025, groups steps by identical screens instead; here screens rarely repeat).
+
+    ``returns[i][t]`` is episode ``i``'s return from turn ``t``; episodes come in groups of
+    ``group_size``. Returns one ``(len(returns[i]),)`` tensor per episode.
+
+    >>> returns = [[1.0, 1.0], [0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    >>> [a.tolist() for a in per_turn(returns, 2, "dr_grpo")]
+    [[0.5, 0.0], [-0.5], [0.0, 0.0, 0.5], [0.0, 0.0, -0.5]]
+    """
+    if len(returns) % group_size:
+        raise ValueError(f"{len(returns)} episodes do not split into groups of {group_size}")
+    advantages = [torch.zeros(len(episode)) for episode in returns]
+    for start in range(0, len(returns), group_size):
+        members = range(start, start + group_size)
+        for turn in range(max(len(returns[i]) for i in members)):
+            reached = [i for i in members if len(returns[i]) > turn]
+            if len(reached) < 2:
+                continue
+            values = torch.tensor([returns[i][turn] for i in reached], dtype=torch.float32)
+            for i, advantage in zip(reached, ESTIMATORS[estimator](values, len(reached)), strict=True):
+                advantages[i][turn] = advantage
+    return advantages
 
 
 def informative_groups(rewards: Tensor, group_size: int) -> Tensor:

@@ -71,6 +71,9 @@ class GRPOConfig(ModelConfig):
     temperature: float = 1.0
     top_p: float = 1.0
     advantage: Literal["grpo", "dr_grpo", "rloo"] = "grpo"
+    # "episode": every turn carries its episode's advantage; "turn": each turn is compared with the
+    # same turn of its group's other episodes, by return from that turn on (advantages.per_turn)
+    credit: Literal["episode", "turn"] = "episode"
     aggregation: Literal["token", "sequence", "constant"] = "sequence"
     eps_low: float = 0.2  # ratio clip below 1 - eps_low
     eps_high: float = 0.2  # ratio clip above 1 + eps_high (DAPO's clip-higher: eps_high > eps_low)

@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from mmgym.trainers.advantages import ESTIMATORS, cppo_keep, informative_groups, overlong_penalty
+from mmgym.trainers.advantages import ESTIMATORS, cppo_keep, informative_groups, overlong_penalty, per_turn
 from mmgym.trainers.config import GRPOConfig
 from mmgym.trainers.losses import clipped_policy_loss
 from mmgym.trainers.policy import reply_logprobs, turn_batch
@@ -101,20 +101,37 @@ def train_grpo(config: GRPOConfig, resume: bool = False, report: Callable[[dict]
 
 
 def turn_advantages(config: GRPOConfig, episodes: list[Episode]) -> tuple[list[Turn], torch.Tensor]:
-    """The turns to train on and each one's advantage: its episode's, from the group estimator,
-    after CPPO's pruning. Every episode weighs the same however many turns it took: otherwise long
-    failed episodes outweigh short successes and push down what every turn shares (the reply
-    format itself)."""
+    """The turns to train on and each one's advantage, after CPPO's pruning of episodes.
+
+    Episode credit: every turn carries its episode's advantage from the group estimator, and
+    every episode weighs the same however many turns it took (otherwise long failed episodes
+    outweigh short successes and push down what every turn shares, the reply format itself).
+    Turn credit: :func:`mmgym.trainers.advantages.per_turn` on each turn's return from that turn on.
+    """
     returns = _returns(episodes)
     advantages = ESTIMATORS[config.advantage](returns, config.group_size)
     keep = cppo_keep(advantages, config.group_size, config.cppo_keep) if config.cppo_keep else None
-    mean_turns = sum(len(e.turns) for e in episodes) / len(episodes)
-    turns, per_turn = [], []
+    if config.credit == "turn":
+        per_episode = per_turn([_returns_to_go(e) for e in episodes], config.group_size, config.advantage)
+    else:
+        mean_turns = sum(len(e.turns) for e in episodes) / len(episodes)
+        per_episode = [advantages[i].expand(len(e.turns)) * mean_turns / len(e.turns)
+                       for i, e in enumerate(episodes)]  # fmt: skip
+    turns, per_turn_advantages = [], []
     for index, episode in enumerate(episodes):
         if keep is None or keep[index]:
             turns += episode.turns
-            per_turn += [advantages[index].item() * mean_turns / len(episode.turns)] * len(episode.turns)
-    return turns, torch.tensor(per_turn)
+            per_turn_advantages.append(per_episode[index])
+    return turns, torch.cat(per_turn_advantages) if turns else torch.zeros(0)
+
+
+def _returns_to_go(episode: Episode) -> list[float]:
+    """Each turn's return: the task rewards from it on, plus its own shaping."""
+    to_go, later = [], 0.0
+    for turn in reversed(episode.turns):
+        later += turn.task
+        to_go.append(later + turn.shaping)
+    return to_go[::-1]
 
 
 #: A batch (:func:`mmgym.trainers.policy.turn_batch`) -> its reply log-probs under the reference.

@@ -81,7 +81,8 @@ def test_lora_kl_reference_is_the_policy_without_adapters(tiny_model, tmp_path):
 
 
 def test_lora_targets_that_match_nothing_are_a_config_error(tiny_model, tmp_path):
-    config = load_config(None, [*SFT, f"--model={tiny_model}", f"--output_dir={tmp_path}", "--lora_targets=nope"])
+    config = load_config(None, [*SFT, f"--model={tiny_model}", f"--output_dir={tmp_path}",
+                                "--lora_targets=nope"])  # fmt: skip
     with pytest.raises(ConfigError, match="lora_targets"):
         train_sft(config, report=quiet)
 

@@ -60,11 +60,14 @@ def test_padding_and_prompt_tokens_change_nothing(tiny_model):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lora", [[], ["--lora_rank=4", "--learning_rate=3e-2"]], ids=["full", "lora"])
-def test_a_resumed_run_continues_as_if_never_stopped(tiny_model, tmp_path, lora):
-    train_grpo(grpo_config(tiny_model, tmp_path / "whole", *lora), report=quiet)
-    train_grpo(grpo_config(tiny_model, tmp_path / "cut", *lora, "--steps=2"), report=quiet)  # "killed" after 2
-    train_grpo(grpo_config(tiny_model, tmp_path / "cut", *lora), resume=True, report=quiet)
+@pytest.mark.parametrize("lora", [["--learning_rate=1e-4"], ["--lora_rank=4", "--learning_rate=1e-3"]],
+                         ids=["full", "lora"])  # fmt: skip
+def test_a_resumed_run_continues_as_if_never_stopped(sft_model, tmp_path, lora):
+    lora = [*lora, "--env=mmgym/ClickShape-v0", "--max_new_tokens=24", "--episodes_per_step=8",
+            "--group_size=4"]  # groups whose format rewards differ
+    train_grpo(grpo_config(sft_model, tmp_path / "whole", *lora), report=quiet)
+    train_grpo(grpo_config(sft_model, tmp_path / "cut", *lora, "--steps=2"), report=quiet)  # killed after 2
+    train_grpo(grpo_config(sft_model, tmp_path / "cut", *lora), resume=True, report=quiet)
     whole, cut = metrics(tmp_path / "whole"), metrics(tmp_path / "cut")
     assert [m["step"] for m in cut] == [1, 2, 3, 4] and any(m["grad_norm"] > 0 for m in whole[2:])
     for key in ("reward", "loss", "grad_norm", "format"):
@@ -162,6 +165,24 @@ def test_every_episode_weighs_the_same_whatever_its_turns():
     assert len(turns) == 1  # CPPO keeps the first of equal |A|
 
 
+def test_turn_credit_compares_each_turn_with_the_same_turn_of_its_group():
+    from mmgym.agents.base import Reply
+    from mmgym.trainers.grpo import turn_advantages
+    from mmgym.trainers.rollout import Episode, Turn
+
+    def episode(*turns: tuple[float, float]) -> Episode:
+        return Episode(0, [Turn([], Reply("x"), task, shaping, {}) for task, shaping in turns])
+
+    config = load_config(None, ["--group_size=3", "--episodes_per_step=3", "--advantage=dr_grpo",
+                                "--credit=turn"])  # fmt: skip
+    # Returns from each turn on (task to go + own shaping): [1.2, 1.0], [0.2, 0.0, 0.0], [0.0].
+    episodes = [episode((0, 0.2), (1, 0.0)), episode((0, 0.2), (0, 0.0), (0, 0.0)), episode((0, 0.0))]
+    turns, advantages = turn_advantages(config, episodes)
+    assert len(turns) == 6
+    # Turn 1: mean 1.4 / 3; turn 2: the first two episodes, mean 0.5; turn 3: one episode, no comparison.
+    assert advantages.tolist() == pytest.approx([1.2 - 1.4 / 3, 0.5, 0.2 - 1.4 / 3, -0.5, 0.0, -1.4 / 3])
+
+
 def test_turn_shaping_weighs_only_the_scores_asked_for():
     from mmgym.envs.actions import Action
     from mmgym.trainers.rollout import RewardWeights, turn_reward
@@ -174,3 +195,32 @@ def test_turn_shaping_weighs_only_the_scores_asked_for():
     assert set(components) == {"task", "format", "action_args"}  # unweighted scores are not computed
     _, shaping, components = turn_reward(reply, 0.0, info, expert, box, RewardWeights(0, 0.25, 0, 1.0))
     assert shaping == pytest.approx(0.25 + 1.0)  # the click type matches; (5, 5) is the box's centre
+
+
+def mean_reward(model: str, seeds: range, weights) -> float:
+    """The mean episode return of ``model``'s sampled replies on ClickShape ``seeds`` (4 each)."""
+    from mmgym.agents.hf import HFAgent
+    from mmgym.trainers.rollout import collect
+
+    torch.manual_seed(0)
+    agent = HFAgent(model, max_new_tokens=24)
+    make_env = lambda: gym.make("mmgym/ClickShape-v0", width=112, height=112)  # noqa: E731
+    episodes = collect(agent, make_env, list(seeds), group_size=4, max_turns=1, weights=weights)
+    return sum(episode.total_reward for episode in episodes) / len(episodes)
+
+
+def test_a_short_grpo_run_raises_mean_reward(sft_model, tmp_path):
+    """End to end on the easiest signal: from a half-trained SFT model, 24 GRPO steps with the
+    format reward raise the mean return of sampled replies on held-out seeds (0.36 -> 0.50 here;
+    other training seeds gave 0.44 and 0.55)."""
+    from mmgym.trainers.rollout import RewardWeights
+
+    config = load_config(None, [f"--model={sft_model}", f"--output_dir={tmp_path}", "--steps=24",
+                                "--env=mmgym/ClickShape-v0", "--episodes_per_step=16", "--group_size=4",
+                                "--max_turns=1", "--max_new_tokens=24", "--format_weight=1.0", "--learning_rate=2e-4",
+                                "--aggregation=token", "--save_every=0"])  # fmt: skip
+    train_grpo(config, report=quiet)
+    weights = RewardWeights(format=1.0)
+    before = mean_reward(sft_model, range(32), weights)
+    after = mean_reward(str(tmp_path / "checkpoint"), range(32), weights)
+    assert after > before + 0.05, (before, after)
