@@ -217,8 +217,8 @@ def test_a_short_grpo_run_raises_mean_reward(sft_model, tmp_path):
 
     config = load_config(None, [f"--model={sft_model}", f"--output_dir={tmp_path}", "--steps=24",
                                 "--env=mmgym/ClickShape-v0", "--episodes_per_step=16", "--group_size=4",
-                                "--max_turns=1", "--max_new_tokens=24", "--format_weight=1.0", "--learning_rate=2e-4",
-                                "--aggregation=token", "--save_every=0"])  # fmt: skip
+                                "--max_turns=1", "--max_new_tokens=24", "--format_weight=1.0",
+                                "--learning_rate=2e-4", "--aggregation=token", "--save_every=0"])  # fmt: skip
     train_grpo(config, report=quiet)
     weights = RewardWeights(format=1.0)
     before = mean_reward(sft_model, range(32), weights)
