@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from mmgym.envs.parsing import parse_reply
+from mmgym.envs.parsing import format_reply, parse_reply
 
 History = Literal["steps", "chat"]
 
@@ -38,6 +38,12 @@ def step_prompt(instruction: str, earlier: Sequence[str]) -> str:
         return f"Task: {instruction}\nNo actions yet."
     steps = "\n".join(f"{i}. {action}" for i, action in enumerate(earlier, start=1))
     return f"Task: {instruction}\nActions so far:\n{steps}"
+
+
+def demonstration_reply(action: Any) -> str:
+    """How the tiny model is taught to answer: a one-word thought (the action's type), then the
+    action. SFT imitates these replies and the tiny model's tokenizer is trained on them."""
+    return format_reply(action, think=action.type.label)
 
 
 def action_summary(reply: str) -> str:

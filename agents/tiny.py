@@ -18,7 +18,7 @@ import gymnasium as gym
 
 from mmgym.agents.hf_stack import import_transformers
 
-VERSION = 1  # bump when the recipe changes: cached copies of older recipes are rebuilt
+VERSION = 2  # bump when the recipe changes: cached copies of older recipes are rebuilt
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
                   "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]  # fmt: skip
 #: Qwen's chat layout: one ``<|vision_start|><|image_pad|><|vision_end|>`` per image, which the
@@ -52,8 +52,7 @@ def corpus(seeds: int = 40) -> Iterator[str]:
     """The text the tokenizer learns from: every GUI task's instructions and oracle replies,
     the system prompt and the reply format."""
     import mmgym  # noqa: F401  (registers the envs)
-    from mmgym.agents.prompts import SYSTEM_PROMPT, step_prompt
-    from mmgym.envs.parsing import format_reply
+    from mmgym.agents.prompts import SYSTEM_PROMPT, action_summary, demonstration_reply, step_prompt
     from mmgym.envs.registration import gui_env_ids
 
     yield SYSTEM_PROMPT
@@ -67,10 +66,10 @@ def corpus(seeds: int = 40) -> Iterator[str]:
                 expert = info["expert_action"]
                 if expert is None:
                     break
-                reply = format_reply(expert, think="I act on the screen.")
+                reply = demonstration_reply(expert)
                 yield step_prompt(env.unwrapped.instruction, history)
                 yield reply
-                history.append(reply)
+                history.append(action_summary(reply))  # as the step-wise history shows it
                 _, _, terminated, truncated, info = env.step(expert)
                 if terminated or truncated:
                     break

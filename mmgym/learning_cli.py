@@ -100,6 +100,6 @@ def add_commands(commands: Any) -> None:
 
     demo = commands.add_parser("demo", help="tiny model -> SFT -> GRPO, with an eval table at each stage")
     demo.add_argument("--out", default="runs/demo", help="run directory")
-    demo.add_argument("--episodes", type=int, default=50, help="held-out episodes per evaluation")
+    demo.add_argument("--episodes", type=int, default=100, help="held-out episodes per evaluation")
     demo.add_argument("--resume", action="store_true", help="continue a killed demo")
     demo.set_defaults(run=cmd_demo, overrides=True)

@@ -10,15 +10,10 @@ import numpy as np
 import torch
 
 from mmgym.agents.base import Reply
-from mmgym.envs.parsing import format_reply
+from mmgym.agents.prompts import demonstration_reply
 from mmgym.trainers.config import SFTConfig
 from mmgym.trainers.policy import reply_logprobs, turn_batch
 from mmgym.trainers.run import Run
-
-
-def oracle_reply(action) -> str:
-    """The demonstration reply for the oracle's ``action``: a one-word thought, then the action."""
-    return format_reply(action, think=action.type.label)
 
 
 def demonstrations(agent: Any, make_env: Callable[[], gym.Env], seeds: Iterable[int],
@@ -37,7 +32,7 @@ def demonstrations(agent: Any, make_env: Callable[[], gym.Env], seeds: Iterable[
             if expert is None:
                 break
             chat = agent.prompts_for([slot], [observation])[0]
-            text = oracle_reply(expert)
+            text = demonstration_reply(expert)
             ids = tuple(agent.tokenizer(text, add_special_tokens=False)["input_ids"]) + (end,)
             turns.append((chat, ids))
             agent.record(slot, Reply(text, ids))

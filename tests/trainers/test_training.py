@@ -211,8 +211,8 @@ def mean_reward(model: str, seeds: range, weights) -> float:
 
 def test_a_short_grpo_run_raises_mean_reward(sft_model, tmp_path):
     """End to end on the easiest signal: from a half-trained SFT model, 24 GRPO steps with the
-    format reward raise the mean return of sampled replies on held-out seeds (0.36 -> 0.50 here;
-    other training seeds gave 0.44 and 0.55)."""
+    format reward raise the mean return of sampled replies on held-out seeds (0.60 -> 0.87 when
+    measured; 0.81 with another training seed)."""
     from mmgym.trainers.rollout import RewardWeights
 
     config = load_config(None, [f"--model={sft_model}", f"--output_dir={tmp_path}", "--steps=24",
@@ -223,4 +223,4 @@ def test_a_short_grpo_run_raises_mean_reward(sft_model, tmp_path):
     weights = RewardWeights(format=1.0)
     before = mean_reward(sft_model, range(32), weights)
     after = mean_reward(str(tmp_path / "checkpoint"), range(32), weights)
-    assert after > before + 0.05, (before, after)
+    assert after > before + 0.1, (before, after)
