@@ -37,13 +37,14 @@ def _config(path: str | None, overrides: list[str]):
 
 def _train(config, resume: bool) -> None:
     from mmgym.agents.hf import ModelLoadError
+    from mmgym.trainers.config import ConfigError
     from mmgym.trainers.grpo import train_grpo
     from mmgym.trainers.sft import train_sft
 
     train = train_sft if config.trainer == "sft" else train_grpo
     try:
         train(config, resume=resume, report=_report)
-    except (ModelLoadError, FileExistsError) as error:
+    except (ConfigError, ModelLoadError, FileExistsError) as error:
         raise UsageError(str(error)) from None
 
 

@@ -76,6 +76,8 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["train", GRPO_CONFIG, "--group_size=5"], "not divisible by group_size=5"),
         (["train", GRPO_CONFIG, "--lerning_rate=1"], "did you mean 'learning_rate'"),
         (["train", GRPO_CONFIG, "--model=/nowhere"], "/nowhere has no config.json"),
+        (["train", GRPO_CONFIG, "--lora_rank=-1"], "lora_rank must be >= 0"),
+        (["train", GRPO_CONFIG, "--lora_rank=4", "--lora_targets=nope"], "lora_targets: Target modules nope"),
         (["eval", "--all", "--group_size=5"], "unrecognized arguments: --group_size=5"),
         (["model", "huge"], "invalid choice: 'huge'"),
     ],
