@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 # Machines of this kind keep a CPU build of torch in /opt/wheels; elsewhere pip takes PyPI's.
 export PIP_FIND_LINKS := $(wildcard /opt/wheels)
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup chromium demo test lint bench clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,16 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory chromium
 	touch $@
+
+# The browser envs need Chromium: Debian's package where we may use apt (Playwright's download
+# cannot reach its servers from every machine), else Playwright's own download.
+chromium:
+	@if command -v chromium >/dev/null || [ -n "$$MMGYM_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	else $(BIN)/playwright install chromium; fi
 
 demo: setup
 	$(BIN)/mmgym demo --out runs/demo

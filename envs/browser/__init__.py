@@ -1,0 +1,1 @@
+"""Browser environments: real web pages in headless Chromium, driven through Playwright."""

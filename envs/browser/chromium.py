@@ -1,0 +1,85 @@
+"""Headless Chromium for the browser envs: where it is, how it starts, and what a page may reach.
+
+Chromium comes from the system (Debian's ``chromium`` package; ``make setup`` installs it) or, where
+Playwright has downloaded its own, from Playwright. ``MMGYM_CHROMIUM`` names another executable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+#: Flags for a quiet, deterministic headless browser: no sandbox (containers run as root), no GPU,
+#: and none of the background traffic (updates, sync, safe browsing) that would leave the machine.
+CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+                  "--mute-audio")  # fmt: skip
+
+#: Hosts a page may reach: the machine itself.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class BrowserUnavailable(RuntimeError):
+    """No Chromium to launch."""
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable to launch: ``$MMGYM_CHROMIUM``, else the system's, else None
+    (Playwright's own download, if there is one)."""
+    if configured := os.environ.get("MMGYM_CHROMIUM"):
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def launch(playwright: Any, headless: bool = True) -> Any:
+    """A Playwright ``Browser`` on Chromium, with :data:`CHROMIUM_FLAGS`."""
+    path = chromium_path()
+    try:
+        return playwright.chromium.launch(executable_path=path, headless=headless, args=list(CHROMIUM_FLAGS))
+    except Exception as error:  # Playwright raises its own Error type for a missing or broken binary
+        where = path or "Playwright's own Chromium"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BrowserUnavailable(f"cannot start Chromium ({where}): {reason}; install the 'chromium' "
+                                 "package, run 'playwright install chromium', or set MMGYM_CHROMIUM to a "
+                                 "Chromium executable") from None  # fmt: skip
+
+
+class Sandbox:
+    """What a task page may load: its own files (under ``root``), the loopback interface, and inline
+    ``data:`` / ``blob:`` / ``about:`` URLs. Everything else is aborted and recorded in ``blocked``.
+
+    Attach it to a Playwright ``BrowserContext`` with :meth:`attach`; every page of the context,
+    pop-ups included, goes through it.
+    """
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root).resolve() if root is not None else None
+        self.blocked: list[str] = []
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            return True
+        if parts.scheme in ("http", "https", "ws", "wss"):
+            return parts.hostname in LOOPBACK_HOSTS
+        if parts.scheme == "file" and self.root is not None:
+            path = Path(parts.path).resolve()
+            return path == self.root or self.root in path.parents
+        return False
+
+    def attach(self, context: Any) -> None:
+        context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if self.allows(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
