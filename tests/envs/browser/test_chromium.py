@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
 from mmgym.envs.browser.chromium import BrowserUnavailable, Sandbox, launch
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def chromium_pids() -> set[int]:
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"chrom" in (entry / "cmdline").read_bytes():
-                pids.add(int(entry.name))
-        except OSError:
-            continue
-    return pids
 
 
 @pytest.fixture
@@ -52,7 +40,7 @@ def test_sandbox_rules():
     assert not sandbox.allows("ftp://127.0.0.1/") and not Sandbox().allows("file:///srv/task/index.html")
 
 
-def test_a_page_reaches_loopback_but_nothing_outside(tmp_path, loopback_server):
+def test_a_page_reaches_loopback_but_nothing_outside(tmp_path, loopback_server, chromium_pids):
     page_file = tmp_path / "index.html"
     page_file.write_text(f"""<img src="https://example.com/pixel.png">
 <script>

@@ -1,0 +1,50 @@
+"""mmgym's own web tasks, and registering a new one.
+
+A web task needs only a page and a success check::
+
+    from mmgym.envs.browser import register_web_task
+
+    register_web_task("me/Subscribe-v0", "pages/subscribe.html",
+                      instruction="Subscribe with the address ann@example.com.",
+                      success="document.querySelector('#thanks') !== null")
+    env = gymnasium.make("me/Subscribe-v0")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from mmgym.envs.browser.env import WebTask
+
+#: mmgym's own task pages (assets/web), with their step limits. Each page defines ``window.mmgym``.
+OWN_TASKS: dict[str, tuple[str, int]] = {
+    "WebLogin": ("login.html", 24),
+}
+
+
+def register_web_task(env_id: str, page: str | Path, instruction: str | None = None,
+                      success: str | Callable[[Any], bool] | None = None, max_episode_steps: int = 20,
+                      width: int = 320, height: int = 240) -> None:  # fmt: skip
+    """Register ``env_id`` as a :class:`~mmgym.envs.browser.env.BrowserEnv` on ``page`` (an HTML
+    file or a loopback URL). ``success`` is a JavaScript expression or a callable on the Playwright
+    page; left out, the page's own ``window.mmgym.success()`` decides, and ``instruction`` left out
+    is read from ``window.mmgym.instruction``."""
+    text = str(page)
+    if not text.startswith(("http://", "https://")) and not Path(text).is_file():
+        raise FileNotFoundError(f"web task {env_id}: page {text} does not exist")
+    task = WebTask(page=page, instruction=instruction, success=success)
+    gym.register(env_id, entry_point="mmgym.envs.browser.env:BrowserEnv", max_episode_steps=max_episode_steps,
+                 kwargs={"task": task, "width": width, "height": height})  # fmt: skip
+
+
+def register_own_tasks() -> None:
+    pages = resources.files("mmgym.assets") / "web"
+    for name, (page, steps) in OWN_TASKS.items():
+        env_id = f"mmgym/{name}-v0"
+        if env_id not in gym.registry:
+            register_web_task(env_id, str(pages / page), max_episode_steps=steps)

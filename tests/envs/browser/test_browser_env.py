@@ -1,0 +1,99 @@
+"""Browser envs on a real headless Chromium: the Gymnasium contract, the oracle, user tasks,
+the sandbox and a browser that dies mid-episode."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import mmgym  # noqa: F401
+from mmgym.envs.actions import Action
+from mmgym.envs.browser import OWN_TASKS, register_web_task
+
+pytest.importorskip("playwright.sync_api")
+OWN_IDS = [f"mmgym/{name}-v0" for name in OWN_TASKS]
+
+
+@pytest.mark.parametrize("env_id", OWN_IDS)
+def test_check_env_and_same_seed_replays(env_id):
+    env = gym.make(env_id)
+    try:
+        check_env(env.unwrapped, skip_render_check=True)
+        first, _ = env.reset(seed=7)
+        other, _ = env.reset(seed=8)
+        again, _ = env.reset(seed=7)
+        assert first["instruction"] == again["instruction"] != other["instruction"]
+        np.testing.assert_array_equal(first["image"], again["image"])
+    finally:
+        env.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", OWN_IDS)
+def test_the_oracle_solves_every_seed(env_id):
+    env = gym.make(env_id)
+    try:
+        for seed in range(50):
+            _, info = env.reset(seed=seed)
+            solved = False
+            while info["expert_action"] is not None:
+                _, reward, terminated, truncated, info = env.step(info["expert_action"])
+                if terminated or truncated:
+                    solved = reward == 1.0 and info["success"]
+                    break
+            assert solved, f"seed {seed}"
+    finally:
+        env.close()
+
+
+PAGE = """<!doctype html><body style="margin:0">
+<button id="go" style="position:absolute;left:10px;top:10px;width:100px;height:40px"
+        onclick="document.body.dataset.done = 1">Go</button>
+<img src="https://example.com/tracker.png"></body>"""
+
+
+@pytest.mark.parametrize("success", ["document.body.dataset.done === '1'",
+                                     lambda page: page.evaluate("document.body.dataset.done") == "1"],
+                         ids=["javascript", "python"])  # fmt: skip
+def test_a_user_registers_a_page_with_a_success_check(tmp_path, success):
+    page = tmp_path / "go.html"
+    page.write_text(PAGE)
+    env_id = f"test/Go{'Js' if isinstance(success, str) else 'Py'}-v0"
+    register_web_task(env_id, page, instruction="Press Go.", success=success, max_episode_steps=3)
+    env = gym.make(env_id, width=160, height=120)
+    try:
+        observation, info = env.reset(seed=0)
+        assert observation["instruction"] == "Press Go." and observation["image"].shape == (120, 160, 3)
+        assert info["blocked_requests"] == 1  # the tracker pixel never left the machine
+        _, reward, terminated, _, _ = env.step(Action.click(150, 100))  # beside the button
+        assert (reward, terminated) == (0.0, False)
+        _, reward, terminated, _, info = env.step(Action.click(60, 30))
+        assert (reward, terminated, info["success"]) == (1.0, True, True)
+    finally:
+        env.close()
+
+
+def test_a_missing_page_is_named():
+    with pytest.raises(FileNotFoundError, match="test/Nope-v0: page /nowhere.html does not exist"):
+        register_web_task("test/Nope-v0", "/nowhere.html", instruction="x", success="true")
+
+
+def test_a_killed_browser_truncates_the_episode_and_the_next_reset_recovers(chromium_pids):
+    before = chromium_pids()
+    env = gym.make(OWN_IDS[0])
+    try:
+        _, info = env.reset(seed=0)
+        for pid in chromium_pids() - before:
+            os.kill(pid, signal.SIGKILL)
+        _, reward, terminated, truncated, info = env.step(info["expert_action"])
+        assert (reward, terminated, truncated) == (0.0, False, True) and info["error"]
+        observation, info = env.reset(seed=0)
+        assert observation["image"].shape == (240, 320, 3) and info["expert_action"] is not None
+    finally:
+        env.close()
+    assert chromium_pids() <= before
