@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mmgym.agents import AGENTS
+from mmgym.envs.browser.tasks import OWN_TASKS, web_env_ids
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import Step, evaluate, make_text_env, run_episode
@@ -31,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _env_id(name: str) -> str:
-    ids = [spec.env_id for spec in TASKS]
+    ids = [spec.env_id for spec in TASKS] + web_env_ids()
     if name in ids:
         return name
     if f"mmgym/{name}" in ids:  # allow the short form "ClickElement-v0"
@@ -88,6 +89,8 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_column(column)
     for spec in TASKS:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
+    for name, (_, steps, description) in OWN_TASKS.items():
+        table.add_row(f"mmgym/{name}-v0", str(steps), f"{description} (web page in Chromium)")
     _stdout().print(table)
 
 

@@ -21,9 +21,9 @@ import gymnasium as gym
 
 from mmgym.envs.browser.env import WebTask
 
-#: mmgym's own task pages (assets/web), with their step limits. Each page defines ``window.mmgym``.
-OWN_TASKS: dict[str, tuple[str, int]] = {
-    "WebLogin": ("login.html", 24),
+#: mmgym's own task pages (assets/web): page, step limit, description. Each page defines ``window.mmgym``.
+OWN_TASKS: dict[str, tuple[str, int, str]] = {
+    "WebLogin": ("login.html", 24, "type the named user and password into a sign-in form and submit"),
 }
 
 
@@ -44,7 +44,12 @@ def register_web_task(env_id: str, page: str | Path, instruction: str | None = N
 
 def register_own_tasks() -> None:
     pages = resources.files("mmgym.assets") / "web"
-    for name, (page, steps) in OWN_TASKS.items():
+    for name, (page, steps, _) in OWN_TASKS.items():
         env_id = f"mmgym/{name}-v0"
         if env_id not in gym.registry:
             register_web_task(env_id, str(pages / page), max_episode_steps=steps)
+
+
+def web_env_ids() -> list[str]:
+    """The ids of mmgym's own web tasks."""
+    return [f"mmgym/{name}-v0" for name in OWN_TASKS]

@@ -36,6 +36,15 @@ def test_eval_json_reports_the_metrics(capsys):
     assert rows[3]["success_rate"] < 1.0
 
 
+def test_eval_and_envs_cover_web_tasks(capsys):
+    """A browser task is evaluated and listed exactly as a synthetic one."""
+    assert main(["eval", "WebLogin-v0", "--agent", "oracle", "--episodes", "2", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["env"], row["success_rate"], row["invalid_reply_rate"]) == ("mmgym/WebLogin-v0", 1.0, 0.0)
+    assert main(["envs"]) == 0
+    assert "mmgym/WebLogin-v0" in capsys.readouterr().out
+
+
 def test_play_saves_screenshots_and_a_trajectory(tmp_path):
     assert main(["play", "mmgym/FillForm-v0", "--episodes", "2", "--seed", "3", "--out", str(tmp_path)]) == 0
     lines = [json.loads(line) for line in (tmp_path / "trajectory.jsonl").read_text().splitlines()]
