@@ -116,8 +116,11 @@ class BrowserEnv(gym.Env):
             self._act(action)
             success = self._succeeded()
             self._frame = self._screenshot()
-        except Exception as error:  # the browser died or hung: end the episode, say why
-            if self._context is None or not self._browser.is_connected():
+        except Exception as error:
+            if not type(error).__module__.startswith("playwright"):
+                raise
+            # The browser died or hung: end the episode, say why; the next reset starts a new one.
+            if not self._browser.is_connected():
                 self._browser = None
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             info = {"success": False, "error": reason, "reward_components": {"success": 0.0},
@@ -133,11 +136,11 @@ class BrowserEnv(gym.Env):
         return self._frame.copy() if self.render_mode == "rgb_array" and self._frame is not None else None
 
     def close(self) -> None:
-        for closer in (self._browser, self._playwright):
+        for stop in (self._browser and self._browser.close, self._playwright and self._playwright.stop):
             try:
-                if closer is not None:
-                    closer.close() if closer is self._browser else closer.stop()
-            except Exception:  # a browser that is already gone
+                if stop:
+                    stop()
+            except Exception:  # a browser or driver that is already gone
                 pass
         self._playwright = self._browser = self._context = self._page = None
 
