@@ -116,6 +116,8 @@ class BrowserEnv(gym.Env):
             self._act(action)
             success = self._succeeded()
             self._frame = self._screenshot()
+            done = success or action.type == ActionType.FINISH
+            info = self._info(done=done)
         except Exception as error:
             if not type(error).__module__.startswith("playwright"):
                 raise
@@ -126,9 +128,7 @@ class BrowserEnv(gym.Env):
             info = {"success": False, "error": reason, "reward_components": {"success": 0.0},
                     "expert_action": None, "blocked_requests": len(self._sandbox.blocked)}  # fmt: skip
             return self._observation(), 0.0, False, True, info
-        done = success or action.type == ActionType.FINISH
         reward = 1.0 if success else 0.0
-        info = self._info(done=done)
         info.update(success=success, reward_components={"success": reward})
         return self._observation(), reward, done, False, info
 
