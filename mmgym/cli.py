@@ -89,8 +89,8 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_column(column)
     for spec in TASKS:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
-    for name, (_, steps, description) in OWN_TASKS.items():
-        table.add_row(f"mmgym/{name}-v0", str(steps), f"{description} (web page in Chromium)")
+    for env_id, (_, steps, description) in zip(web_env_ids(), OWN_TASKS.values(), strict=True):
+        table.add_row(env_id, str(steps), f"{description} (web page in Chromium)")
     _stdout().print(table)
 
 

@@ -108,8 +108,7 @@ def turn_advantages(config: GRPOConfig, episodes: list[Episode]) -> tuple[list[T
     outweigh short successes and push down what every turn shares, the reply format itself).
     Turn credit: :func:`mmgym.trainers.advantages.per_turn` on each turn's return from that turn on.
     """
-    returns = _returns(episodes)
-    advantages = ESTIMATORS[config.advantage](returns, config.group_size)
+    advantages = ESTIMATORS[config.advantage](_returns(episodes), config.group_size)
     keep = cppo_keep(advantages, config.group_size, config.cppo_keep) if config.cppo_keep else None
     if config.credit == "turn":
         per_episode = per_turn([_returns_to_go(e) for e in episodes], config.group_size, config.advantage)

@@ -52,15 +52,17 @@ class WebTask:
     instruction: str | None = None
     success: str | Callable[[Any], bool] | None = None
 
+    @property
+    def is_url(self) -> bool:
+        return str(self.page).startswith(("http://", "https://"))
+
     def url(self, seed: int) -> str:
-        page = str(self.page)
-        base = page if page.startswith(("http://", "https://")) else Path(page).resolve().as_uri()
+        base = str(self.page) if self.is_url else Path(self.page).resolve().as_uri()
         return f"{base}{'&' if '?' in base else '?'}seed={seed}"
 
     def root(self) -> Path | None:
         """The folder whose files the page may load (None for a loopback URL)."""
-        page = str(self.page)
-        return None if page.startswith(("http://", "https://")) else Path(page).resolve().parent
+        return None if self.is_url else Path(self.page).resolve().parent
 
 
 class BrowserEnv(gym.Env):

@@ -34,22 +34,20 @@ def register_web_task(env_id: str, page: str | Path, instruction: str | None = N
     file or a loopback URL). ``success`` is a JavaScript expression or a callable on the Playwright
     page; left out, the page's own ``window.mmgym.success()`` decides, and ``instruction`` left out
     is read from ``window.mmgym.instruction``."""
-    text = str(page)
-    if not text.startswith(("http://", "https://")) and not Path(text).is_file():
-        raise FileNotFoundError(f"web task {env_id}: page {text} does not exist")
     task = WebTask(page=page, instruction=instruction, success=success)
+    if not task.is_url and not Path(page).is_file():
+        raise FileNotFoundError(f"web task {env_id}: page {page} does not exist")
     gym.register(env_id, entry_point="mmgym.envs.browser.env:BrowserEnv", max_episode_steps=max_episode_steps,
                  kwargs={"task": task, "width": width, "height": height})  # fmt: skip
 
 
 def register_own_tasks() -> None:
     pages = resources.files("mmgym.assets") / "web"
-    for name, (page, steps, _) in OWN_TASKS.items():
-        env_id = f"mmgym/{name}-v0"
+    for env_id, (page, steps, _) in zip(web_env_ids(), OWN_TASKS.values(), strict=True):
         if env_id not in gym.registry:
             register_web_task(env_id, str(pages / page), max_episode_steps=steps)
 
 
 def web_env_ids() -> list[str]:
-    """The ids of mmgym's own web tasks."""
+    """The ids of mmgym's own web tasks, in :data:`OWN_TASKS` order."""
     return [f"mmgym/{name}-v0" for name in OWN_TASKS]

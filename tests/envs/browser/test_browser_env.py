@@ -13,10 +13,10 @@ from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401
 from mmgym.envs.actions import Action
-from mmgym.envs.browser import OWN_TASKS, register_web_task
+from mmgym.envs.browser import register_web_task, web_env_ids
 
 pytest.importorskip("playwright.sync_api")
-OWN_IDS = [f"mmgym/{name}-v0" for name in OWN_TASKS]
+OWN_IDS = web_env_ids()
 
 
 @pytest.mark.parametrize("env_id", OWN_IDS)
