@@ -54,9 +54,9 @@ TASKS: tuple[TaskSpec, ...] = (
 
 def register_all() -> None:
     """Register every mmgym task with Gymnasium (idempotent)."""
-    from mmgym.envs.browser.tasks import register_own_tasks
+    from mmgym.envs.browser.tasks import register_browser_tasks
 
-    register_own_tasks()
+    register_browser_tasks()
     for spec in TASKS:
         if spec.env_id not in gym.registry:
             gym.register(spec.env_id, entry_point=spec.entry_point,

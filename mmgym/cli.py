@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mmgym.agents import AGENTS
-from mmgym.envs.browser.tasks import OWN_TASKS, web_env_ids
+from mmgym.envs.browser.tasks import browser_tasks
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import Step, evaluate, make_text_env, run_episode
@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _env_id(name: str) -> str:
-    ids = [spec.env_id for spec in TASKS] + web_env_ids()
+    ids = [spec.env_id for spec in TASKS] + [env_id for env_id, _, _ in browser_tasks()]
     if name in ids:
         return name
     if f"mmgym/{name}" in ids:  # allow the short form "ClickElement-v0"
@@ -89,8 +89,8 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_column(column)
     for spec in TASKS:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
-    for env_id, (_, steps, description) in zip(web_env_ids(), OWN_TASKS.values(), strict=True):
-        table.add_row(env_id, str(steps), f"{description} (web page in Chromium)")
+    for env_id, steps, description in browser_tasks():
+        table.add_row(env_id, str(steps), description)
     _stdout().print(table)
 
 

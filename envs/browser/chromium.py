@@ -12,17 +12,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mmgym.errors import UsageError
+
 #: Flags for a quiet, deterministic headless browser: no sandbox (containers run as root), no GPU,
-#: and none of the background traffic (updates, sync, safe browsing) that would leave the machine.
+#: none of the background traffic (updates, sync, safe browsing) that would leave the machine, and
+#: no frame-rate limit, so a screenshot is drawn when asked for, not at the next 60 Hz frame.
 CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-                  "--mute-audio")  # fmt: skip
+                  "--mute-audio", "--disable-frame-rate-limit", "--disable-gpu-vsync")  # fmt: skip
 
 #: Hosts a page may reach: the machine itself.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class BrowserUnavailable(RuntimeError):
+class BrowserUnavailable(UsageError):
     """No Chromium to launch."""
 
 
@@ -44,10 +47,9 @@ def launch(playwright: Any, headless: bool = True) -> Any:
         return playwright.chromium.launch(executable_path=path, headless=headless, args=list(CHROMIUM_FLAGS))
     except Exception as error:  # Playwright raises its own Error type for a missing or broken binary
         where = path or "Playwright's own Chromium"
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BrowserUnavailable(f"cannot start Chromium ({where}): {reason}; install the 'chromium' "
-                                 "package, run 'playwright install chromium', or set MMGYM_CHROMIUM to a "
-                                 "Chromium executable") from None  # fmt: skip
+        raise BrowserUnavailable(f"cannot start Chromium ({where}): {first_line(error)}; install the "
+                                 "'chromium' package, run 'playwright install chromium', or set "
+                                 "MMGYM_CHROMIUM to a Chromium executable") from None  # fmt: skip
 
 
 class Sandbox:
@@ -83,3 +85,18 @@ class Sandbox:
         else:
             self.blocked.append(url)
             route.abort("blockedbyclient")
+
+
+def browser_pid(browser: Any) -> int | None:
+    """The process id of a Playwright ``Browser``'s main Chromium process (None if it won't say)."""
+    try:
+        processes = browser.new_browser_cdp_session().send("SystemInfo.getProcessInfo")["processInfo"]
+    except Exception:  # a browser without the SystemInfo domain
+        return None
+    return next((process["id"] for process in processes if process["type"] == "browser"), None)
+
+
+def first_line(error: BaseException) -> str:
+    """An error as one line: its message's first line, else its type."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

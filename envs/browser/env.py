@@ -8,14 +8,24 @@ e.g. ``{"action": "click", "coordinate": [x, y]}``, or null).
 
 One browser per env, started at the first reset; a fresh browser context (cookies, storage, history)
 per episode; a :class:`~mmgym.envs.browser.chromium.Sandbox` that lets the page reach only its own
-files and loopback. A browser that dies mid-episode truncates the episode with the reason in
-``info["error"]``, and the next reset starts a new one.
+files and loopback. Pages render without CSS transitions and animations and with a hidden text
+caret, so that a screenshot depends on the page's state, not on when it was taken.
+
+Faults: a browser that dies or a step that hangs past its deadline (the browser is then stopped)
+truncates the episode with the reason in ``info["error"]``, and the next reset starts a new browser.
+A broken task (a page that does not load in time, a script error or a missing file while loading, a
+success check that throws) raises :class:`WebTaskError` naming the task and its page.
 """
 
 from __future__ import annotations
 
+import base64
 import io
-from collections.abc import Callable
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +36,9 @@ from gymnasium import spaces
 from PIL import Image
 
 from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH, Action, ActionType, action_space, as_action
-from mmgym.envs.browser.chromium import Sandbox, launch
+from mmgym.envs.browser.chromium import Sandbox, browser_pid, first_line, launch
 from mmgym.envs.parsing import ReplyError, action_from_dict
+from mmgym.errors import UsageError
 
 #: The schema's keys as Playwright names them.
 PLAYWRIGHT_KEYS = {"enter": "Enter", "tab": "Tab", "backspace": "Backspace", "delete": "Delete",
@@ -35,6 +46,24 @@ PLAYWRIGHT_KEYS = {"enter": "Enter", "tab": "Tab", "backspace": "Backspace", "de
                    "left": "ArrowLeft", "right": "ArrowRight", "home": "Home", "end": "End",
                    "page_up": "PageUp", "page_down": "PageDown"}  # fmt: skip
 LONG_PRESS_MS = 600
+#: Longest ``elements`` observation, in characters.
+MAX_ELEMENTS_LENGTH = 8192
+#: Extra time a step or reset gets beyond the page-load timeout before the browser is stopped.
+DEADLINE_GRACE_S = 5.0
+
+_STILL_CSS = ("*, *::before, *::after { transition-duration: 0s !important; transition-delay: 0s !important; "
+              "animation-duration: 0s !important; animation-delay: 0s !important; "
+              "caret-color: transparent !important; }")  # fmt: skip
+_STILL_PAGE = f"""addEventListener("DOMContentLoaded", () => {{
+  const style = document.createElement("style");
+  style.textContent = "{_STILL_CSS}";
+  document.head.appendChild(style);
+}});"""
+_ELEMENTS_JS = (Path(__file__).parent / "elements.js").read_text()
+
+
+class WebTaskError(UsageError):
+    """A web task that cannot run as written: its page, its scripts or its success check."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +75,13 @@ class WebTask:
         instruction: what to do; None reads the page's ``window.mmgym.instruction`` after load.
         success: a JavaScript expression true on success, or a Python callable on the Playwright
             page; None calls the page's ``window.mmgym.success()``.
+        files: the folder whose files the page may load; None means the page's own folder.
     """
 
     page: str | Path
     instruction: str | None = None
     success: str | Callable[[Any], bool] | None = None
+    files: str | Path | None = None
 
     @property
     def is_url(self) -> bool:
@@ -62,77 +93,97 @@ class WebTask:
 
     def root(self) -> Path | None:
         """The folder whose files the page may load (None for a loopback URL)."""
-        return None if self.is_url else Path(self.page).resolve().parent
+        if self.is_url:
+            return None
+        return Path(self.files if self.files is not None else Path(self.page).parent).resolve()
 
 
 class BrowserEnv(gym.Env):
     """A web page in headless Chromium as a Gymnasium env (see the module docstring).
 
-    Observation: ``image`` (the viewport, ``(height, width, 3)`` uint8) and ``instruction``.
+    Observation: ``image`` (the viewport, ``(height, width, 3)`` uint8) and ``instruction``; with
+    ``elements=True`` also ``elements``, the visible elements as text lines
+    ``[left,top,right,bottom] tag text`` for text-only agents.
     Action: the shared GUI schema (:func:`mmgym.envs.actions.action_space`), as real input events.
     Reward 1.0 on the step the success check first holds, else 0.0; that step terminates the
     episode, as does ``finish``.
+
+    Args:
+        timeout_s: how long a page may take to load; a step or reset that runs more than
+            ``DEADLINE_GRACE_S`` beyond it is cut off by stopping the browser.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
 
     def __init__(self, task: WebTask, width: int = 320, height: int = 240, render_mode: str | None = None,
-                 timeout_ms: int = 10_000):  # fmt: skip
+                 timeout_s: float = 10.0, elements: bool = False):  # fmt: skip
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         self.task, self.size, self.render_mode = task, (width, height), render_mode
-        self.timeout_ms = timeout_ms
-        self.observation_space = spaces.Dict({
+        self.timeout_s, self.elements = timeout_s, elements
+        observations = {
             "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
             "instruction": spaces.Text(MAX_INSTRUCTION_LENGTH, min_length=1, charset=CHARSET),
-        })  # fmt: skip
+        }
+        if elements:
+            observations["elements"] = spaces.Text(MAX_ELEMENTS_LENGTH, min_length=0, charset=CHARSET + "\n")
+        self.observation_space = spaces.Dict(observations)
         self.action_space = action_space(width, height)
         self.instruction = ""
-        self._playwright = self._browser = self._context = self._page = None
+        self._playwright = self._browser = self._context = self._page = self._cdp = None
+        self._pid: int | None = None
         self._sandbox = Sandbox(task.root())
         self._url = ""
         self._frame: np.ndarray | None = None
+        self._elements = ""
+        self._first_entry = 0
+        self._load_problems: list[str] = []
+        self._expired = False
+
+    @property
+    def name(self) -> str:
+        """The task as a user knows it: its registered id and page, else its page."""
+        return f"{self.spec.id} ({self.task.page})" if self.spec is not None else str(self.task.page)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if self._browser is None or not self._browser.is_connected():
-            self._start_browser()
-        if self._context is not None:
-            self._context.close()
-        self._context = self._browser.new_context(viewport={"width": self.size[0], "height": self.size[1]},
-                                                  accept_downloads=False)  # fmt: skip
-        self._context.set_default_timeout(self.timeout_ms)
-        self._sandbox = Sandbox(self.task.root())
-        self._sandbox.attach(self._context)
-        self._page = self._context.new_page()
-        self._page.on("dialog", lambda dialog: dialog.dismiss())
-        self._url = self.task.url(int(self.np_random.integers(2**31)))
-        self._page.goto(self._url, wait_until="load")
-        self.instruction = self.task.instruction or str(self._page.evaluate("window.mmgym.instruction"))
-        self._frame = self._screenshot()
-        return self._observation(), self._info(done=False)
+        episode_seed = int(self.np_random.integers(2**31))
+        for attempt in (1, 2):  # a browser that died between episodes gets one restart
+            if self._browser is None or not self._browser.is_connected():
+                self._start_browser()
+            try:
+                with self._deadline():
+                    self._open(episode_seed)
+                    self.instruction = self._begin(episode_seed)
+                    self._look()
+                    return self._observation(), self._info(done=False)
+            except Exception as error:
+                if not _from_playwright(error):
+                    raise
+                if self._browser.is_connected() or self._expired or attempt == 2:
+                    reason = self._reason(error)
+                    raise WebTaskError(f"{self.name}: {self._url} did not load: {reason}") from None
+                self._browser = None
 
     def step(self, action: Action | dict[str, Any]):
         action = as_action(action)
         try:
-            self._act(action)
-            success = self._succeeded()
-            self._frame = self._screenshot()
-            done = success or action.type == ActionType.FINISH
-            info = self._info(done=done)
+            with self._deadline():
+                self._act(action)
+                reward, terminated, success = self._outcome(action)
+                self._look()
+                info = self._info(done=terminated)
         except Exception as error:
-            if not type(error).__module__.startswith("playwright"):
+            if not _from_playwright(error):
                 raise
             # The browser died or hung: end the episode, say why; the next reset starts a new one.
             if not self._browser.is_connected():
                 self._browser = None
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            info = {"success": False, "error": reason, "reward_components": {"success": 0.0},
+            info = {"success": False, "error": self._reason(error), "reward_components": {"success": 0.0},
                     "expert_action": None, "blocked_requests": len(self._sandbox.blocked)}  # fmt: skip
             return self._observation(), 0.0, False, True, info
-        reward = 1.0 if success else 0.0
-        info.update(success=success, reward_components={"success": reward})
-        return self._observation(), reward, done, False, info
+        info.update(success=success, reward_components={"success": float(success)})
+        return self._observation(), reward, terminated, False, info
 
     def render(self) -> np.ndarray | None:
         return self._frame.copy() if self.render_mode == "rgb_array" and self._frame is not None else None
@@ -144,7 +195,23 @@ class BrowserEnv(gym.Env):
                     stop()
             except Exception:  # a browser or driver that is already gone
                 pass
-        self._playwright = self._browser = self._context = self._page = None
+        self._playwright = self._browser = self._context = self._page = self._cdp = None
+
+    # What a kind of task page decides: how an episode starts, and how it is scored.
+    def _begin(self, seed: int) -> str:
+        """Start the episode on the loaded page; return its instruction."""
+        if self.task.instruction is not None:
+            return self.task.instruction
+        instruction = self._page.evaluate("window.mmgym ? window.mmgym.instruction : null")
+        if not isinstance(instruction, str) or not instruction:
+            raise WebTaskError(f"{self.name} sets no window.mmgym.instruction; define "
+                               "it in the page or pass instruction= when registering the task")  # fmt: skip
+        return instruction
+
+    def _outcome(self, action: Action) -> tuple[float, bool, bool]:
+        """(reward, terminated, success) after ``action``."""
+        success = self._succeeded()
+        return float(success), success or action.type == ActionType.FINISH, success
 
     # Internals.
     def _start_browser(self) -> None:
@@ -153,6 +220,64 @@ class BrowserEnv(gym.Env):
         self.close()
         self._playwright = sync_playwright().start()
         self._browser = launch(self._playwright)
+        self._pid = browser_pid(self._browser)
+
+    def _open(self, seed: int) -> None:
+        """A fresh context and page on the task's URL for ``seed``; a script error or missing file
+        while loading raises :class:`WebTaskError`."""
+        if self._context is not None:
+            self._context.close()
+        self._context = self._browser.new_context(viewport={"width": self.size[0], "height": self.size[1]},
+                                                  accept_downloads=False)  # fmt: skip
+        self._context.set_default_timeout(self.timeout_s * 1000)
+        self._context.add_init_script(_STILL_PAGE)
+        self._sandbox = Sandbox(self.task.root())
+        self._sandbox.attach(self._context)
+        self._page = self._context.new_page()
+        self._page.on("dialog", lambda dialog: dialog.dismiss())
+        self._load_problems = []
+        self._page.on("pageerror", self._on_script_error)
+        self._page.on("requestfailed", self._on_failed_request)
+        self._cdp = self._context.new_cdp_session(self._page)
+        self._url = self.task.url(seed)
+        self._page.goto(self._url, wait_until="load")
+        self._first_entry = self._cdp.send("Page.getNavigationHistory")["currentIndex"]
+        if self._load_problems:
+            raise WebTaskError(f"{self.name}: {self._load_problems[0]}")
+        self._page.remove_listener("pageerror", self._on_script_error)
+        self._page.remove_listener("requestfailed", self._on_failed_request)
+
+    def _on_script_error(self, error: Any) -> None:
+        kind = getattr(error, "name", "") or "Error"
+        self._load_problems.append(f"script error while loading: {kind}: {first_line(error)}")
+
+    def _on_failed_request(self, request: Any) -> None:
+        if request.url not in self._sandbox.blocked:  # a blocked request is the sandbox at work, not a fault
+            self._load_problems.append(f"cannot load {request.url} ({request.failure})")
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """Stop the browser if the enclosed step or reset outlives the page-load timeout by
+        ``DEADLINE_GRACE_S``; the blocked Playwright call then fails and the step truncates."""
+        self._expired = False
+        timer = threading.Timer(self.timeout_s + DEADLINE_GRACE_S, self._expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _expire(self) -> None:
+        self._expired = True
+        if self._pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+
+    def _reason(self, error: Exception) -> str:
+        if self._expired:
+            return f"no answer within {self.timeout_s + DEADLINE_GRACE_S:g} s; the browser was stopped"
+        return first_line(error)
 
     def _act(self, action: Action) -> None:
         page, kind = self._page, action.type
@@ -170,7 +295,8 @@ class BrowserEnv(gym.Env):
         elif kind == ActionType.KEY:
             page.keyboard.press(PLAYWRIGHT_KEYS[action.key])
         elif kind == ActionType.NAVIGATE_BACK:
-            page.go_back(wait_until="load")
+            if self._cdp.send("Page.getNavigationHistory")["currentIndex"] > self._first_entry:
+                page.go_back(wait_until="load")  # but not off the task, back to the blank tab
         elif kind == ActionType.NAVIGATE_HOME:
             page.goto(self._url, wait_until="load")
         elif kind == ActionType.WAIT:
@@ -179,18 +305,29 @@ class BrowserEnv(gym.Env):
 
     def _succeeded(self) -> bool:
         check = self.task.success
-        if check is None:
-            return bool(self._page.evaluate("window.mmgym.success()"))
-        if isinstance(check, str):
-            return bool(self._page.evaluate(check))
-        return bool(check(self._page))
+        try:
+            if check is None:
+                return bool(self._page.evaluate("window.mmgym ? window.mmgym.success() : false"))
+            if isinstance(check, str):
+                return bool(self._page.evaluate(check))
+            return bool(check(self._page))
+        except Exception as error:
+            if self._expired or not self._browser.is_connected():
+                raise  # the browser failed, not the check
+            raise WebTaskError(f"{self.name}: the success check failed: {first_line(error)}") from None
 
-    def _screenshot(self) -> np.ndarray:
-        png = self._page.screenshot(type="png", animations="disabled", caret="hide")
-        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    def _look(self) -> None:
+        """Take the screenshot (and the elements text) that the next observation shows."""
+        shot = self._cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
+        self._frame = np.asarray(Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("RGB"))
+        if self.elements:
+            self._elements = str(self._page.evaluate(_ELEMENTS_JS, MAX_ELEMENTS_LENGTH))
 
     def _observation(self) -> dict[str, Any]:
-        return {"image": self._frame.copy(), "instruction": self.instruction}
+        observation = {"image": self._frame.copy(), "instruction": self.instruction}
+        if self.elements:
+            observation["elements"] = self._elements
+        return observation
 
     def _info(self, done: bool) -> dict[str, Any]:
         expert = None
@@ -201,3 +338,7 @@ class BrowserEnv(gym.Env):
             except ReplyError:
                 expert = None
         return {"expert_action": expert, "blocked_requests": len(self._sandbox.blocked)}
+
+
+def _from_playwright(error: Exception) -> bool:
+    return type(error).__module__.startswith("playwright")

@@ -20,6 +20,7 @@ from typing import Any
 import gymnasium as gym
 
 from mmgym.envs.browser.env import WebTask
+from mmgym.envs.browser.miniwob import MAX_EPISODE_STEPS, miniwob_env_ids, register_miniwob_tasks
 
 #: mmgym's own task pages (assets/web): page, step limit, description. Each page defines ``window.mmgym``.
 OWN_TASKS: dict[str, tuple[str, int, str]] = {
@@ -41,13 +42,23 @@ def register_web_task(env_id: str, page: str | Path, instruction: str | None = N
                  kwargs={"task": task, "width": width, "height": height})  # fmt: skip
 
 
-def register_own_tasks() -> None:
+def register_browser_tasks() -> None:
+    """Register mmgym's own web tasks and, with the ``miniwob`` package, the MiniWoB++ tasks."""
     pages = resources.files("mmgym.assets") / "web"
     for env_id, (page, steps, _) in zip(web_env_ids(), OWN_TASKS.values(), strict=True):
         if env_id not in gym.registry:
             register_web_task(env_id, str(pages / page), max_episode_steps=steps)
+    register_miniwob_tasks()
 
 
 def web_env_ids() -> list[str]:
     """The ids of mmgym's own web tasks, in :data:`OWN_TASKS` order."""
     return [f"mmgym/{name}-v0" for name in OWN_TASKS]
+
+
+def browser_tasks() -> list[tuple[str, int, str]]:
+    """(id, step limit, description) of every registered browser task: mmgym's own, then MiniWoB++'s."""
+    own = zip(web_env_ids(), OWN_TASKS.values(), strict=True)
+    return [(env_id, steps, f"{description} (web page)") for env_id, (_, steps, description) in own] + [
+        (env_id, MAX_EPISODE_STEPS, "MiniWoB++ task (miniwob package)") for env_id in miniwob_env_ids()
+    ]

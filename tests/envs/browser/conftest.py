@@ -8,32 +8,25 @@ from pathlib import Path
 
 import pytest
 
+#: Every process this test process starts (Playwright's driver, Chromium) inherits this mark, so a
+#: Chromium left orphaned is still known as ours and not taken for a parallel worker's.
+_MARK = f"MMGYM_TEST_OWNER={os.getpid()}"
+os.environ["MMGYM_TEST_OWNER"] = str(os.getpid())
+
 
 def _chromium_pids() -> set[int]:
-    """Chromium processes this test process started (its descendants) or left orphaned (adopted by
-    init), but not those of a parallel test worker."""
-    parents, chromium = {}, set()
+    """Live Chromium processes started by this test process, whoever their parent is now."""
+    found = set()
     for entry in Path("/proc").iterdir():
         try:
-            if not entry.name.isdigit():
+            if not entry.name.isdigit() or b"chrom" not in (entry / "cmdline").read_bytes():
                 continue
-            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if b"chrom" in (entry / "cmdline").read_bytes():
-                chromium.add(int(entry.name))
-        except (OSError, ValueError, IndexError):
+            zombie = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+            if not zombie and _MARK.encode() + b"\0" in (entry / "environ").read_bytes():
+                found.add(int(entry.name))
+        except (OSError, IndexError):
             continue
-
-    def ours(pid: int) -> bool:
-        for _ in range(64):
-            parent = parents.get(pid, 0)
-            if parent == os.getpid():
-                return True
-            if parent in (0, 1):
-                return parent == 1 and pid in chromium
-            pid = parent
-        return False
-
-    return {pid for pid in chromium if ours(pid)}
+    return found
 
 
 @pytest.fixture

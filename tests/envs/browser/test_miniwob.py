@@ -1,0 +1,88 @@
+"""MiniWoB++ tasks from the installed miniwob package, on mmgym's browser env: every id keeps the
+Gymnasium contract and replays by seed; rewards follow MiniWoB's raw and binary semantics."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import mmgym  # noqa: F401
+from mmgym.envs.actions import Action
+from mmgym.envs.browser.miniwob import NEEDS_DRAG, MiniWoBEnv, miniwob_env_ids
+
+pytest.importorskip("miniwob")
+pytest.importorskip("playwright.sync_api")
+IDS = miniwob_env_ids()
+
+
+def _centre(elements: str, pattern: str) -> tuple[int, int]:
+    """The centre of the first element line matching ``pattern``, from the ``elements`` observation."""
+    for line in elements.splitlines():
+        box = re.match(r"\[(-?\d+),(-?\d+),(-?\d+),(-?\d+)\] (.*)", line)
+        if box and re.search(pattern, box.group(5)):
+            left, top, right, bottom = map(int, box.groups()[:4])
+            return (left + right) // 2, (top + bottom) // 2
+    raise AssertionError(f"no element matches {pattern!r} in:\n{elements}")
+
+
+def test_the_registered_tasks():
+    assert len(IDS) == 110 and "mmgym/miniwob.click-test-2-v0" in IDS and "mmgym/miniwob.email-inbox-v0" in IDS
+    assert not any(f"mmgym/miniwob.{name}-v0" in IDS for name in NEEDS_DRAG)
+    assert gym.spec("mmgym/miniwob.click-button-v0").max_episode_steps == 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", IDS)
+def test_check_env_and_same_seed_replays(env_id):
+    env = gym.make(env_id)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*symmetric and normalized space.*")
+            check_env(env.unwrapped, skip_render_check=True)
+        first, _ = env.reset(seed=11)
+        again, _ = env.reset(seed=11)
+        assert first["instruction"] == again["instruction"]
+        np.testing.assert_array_equal(first["image"], again["image"])
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("reward", ["raw", "binary"])
+def test_the_right_button_scores_one_and_the_wrong_one_minus_one(reward):
+    env = MiniWoBEnv("click-test-2", reward=reward, elements=True)
+    try:
+        observation, _ = env.reset(seed=0)
+        assert observation["image"].shape == (210, 160, 3)
+        wanted = re.fullmatch(r"Click button (ONE|TWO)\.", observation["instruction"]).group(1)
+        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], f"button {wanted}$")))
+        assert (score, terminated, info["success"]) == (1.0, True, True)
+
+        observation, _ = env.reset(seed=0)
+        other = {"ONE": "TWO", "TWO": "ONE"}[wanted]
+        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], f"button {other}$")))
+        assert (score, terminated, info["success"]) == (-1.0, True, False)
+    finally:
+        env.close()
+
+
+def test_typing_into_a_form_and_giving_up():
+    env = MiniWoBEnv("enter-text", elements=True)
+    try:
+        observation, _ = env.reset(seed=4)
+        text = re.fullmatch(r'Enter "(.+)" into the text field and press Submit\.', observation["instruction"]).group(1)
+        env.step(Action.click(*_centre(observation["elements"], r"^input")))
+        observation, score, terminated, _, _ = env.step(Action.type_text(text))
+        assert (score, terminated) == (0.0, False) and f'value="{text}"' in observation["elements"]
+        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], "button Submit")))
+        assert (score, terminated, info["success"]) == (1.0, True, True)
+
+        env.reset(seed=4)
+        _, score, terminated, _, info = env.step(Action.finish())
+        assert (score, terminated, info["success"]) == (-1.0, True, False)
+    finally:
+        env.close()
