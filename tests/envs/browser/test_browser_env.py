@@ -13,7 +13,7 @@ from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401
 from mmgym.envs.actions import Action
-from mmgym.envs.browser import register_web_task, web_env_ids
+from mmgym.envs.browser import BrowserEnv, WebTask, register_web_task, web_env_ids
 
 pytest.importorskip("playwright.sync_api")
 OWN_IDS = web_env_ids()
@@ -97,3 +97,27 @@ def test_a_killed_browser_truncates_the_episode_and_the_next_reset_recovers(chro
     finally:
         env.close()
     assert chromium_pids() <= before
+
+
+POP_UPS = """<!doctype html><body style="margin:0">
+<button style="position:absolute;left:0;top:0;width:100px;height:40px" onclick="
+  window.open('https://example.com/ad');
+  alert('hello');
+  const link = document.createElement('a');
+  link.href = 'data:text/plain,secret'; link.download = 'secret.txt'; link.click();
+  document.body.dataset.done = confirm('sure?') ? 'accepted' : 'dismissed';">Go</button></body>"""
+
+
+def test_pop_ups_dialogs_and_downloads_go_nowhere(tmp_path):
+    page = tmp_path / "popups.html"
+    page.write_text(POP_UPS)
+    dismissed = "document.body.dataset.done === 'dismissed'"
+    env = BrowserEnv(WebTask(page=page, instruction="Press Go.", success=dismissed))
+    try:
+        env.reset(seed=0)
+        _, reward, terminated, truncated, info = env.step(Action.click(50, 20))
+        assert (reward, terminated, truncated) == (1.0, True, False)  # the dialogs were dismissed, no hang
+        assert info["blocked_requests"] == 1  # the pop-up's outside page
+        assert list(tmp_path.iterdir()) == [page]  # nothing was downloaded
+    finally:
+        env.close()

@@ -73,7 +73,7 @@ def test_a_hung_page_truncates_the_step_and_the_next_reset_recovers(tmp_path, ch
     env = _env(tmp_path, BUTTON + '<script>go.onclick = () => { while (true) {} }</script>', timeout_s=1.0)
     try:
         env.reset(seed=0)
-        _, reward, terminated, truncated, info = env.step(Action.click(50, 20))  # the page's script never returns
+        _, reward, terminated, truncated, info = env.step(Action.click(50, 20))  # the script never returns
         assert (reward, terminated, truncated) == (0.0, False, True)
         assert info["error"] == "no answer within 6 s; the browser was stopped"
         observation, _ = env.reset(seed=1)
@@ -110,9 +110,10 @@ def _marked(mark: bytes) -> list[int]:
 def test_no_chromium_outlives_a_killed_parent(tmp_path, kill):
     page = tmp_path / "task.html"
     page.write_text(f"<!doctype html><body>{BUTTON}</body>")
-    mark = f"MMGYM_TEST_MARK={uuid.uuid4().hex}"
-    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(CHILD), str(page)], stdout=subprocess.PIPE,
-                             env={**os.environ, "MMGYM_TEST_MARK": mark.split("=")[1]},
+    token = uuid.uuid4().hex
+    mark = f"MMGYM_TEST_MARK={token}"
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(CHILD), str(page)],
+                             stdout=subprocess.PIPE, env={**os.environ, "MMGYM_TEST_MARK": token},
                              start_new_session=True)  # fmt: skip
     assert child.stdout.readline().strip() == b"ready"
     assert len(_marked(mark.encode())) > 2  # the driver and Chromium's processes are up

@@ -20,18 +20,20 @@ pytest.importorskip("playwright.sync_api")
 IDS = miniwob_env_ids()
 
 
-def _centre(elements: str, pattern: str) -> tuple[int, int]:
-    """The centre of the first element line matching ``pattern``, from the ``elements`` observation."""
+def _click(elements: str, pattern: str) -> Action:
+    """A click on the centre of the first element line matching ``pattern``, from the ``elements``
+    observation."""
     for line in elements.splitlines():
         box = re.match(r"\[(-?\d+),(-?\d+),(-?\d+),(-?\d+)\] (.*)", line)
         if box and re.search(pattern, box.group(5)):
             left, top, right, bottom = map(int, box.groups()[:4])
-            return (left + right) // 2, (top + bottom) // 2
+            return Action.click((left + right) // 2, (top + bottom) // 2)
     raise AssertionError(f"no element matches {pattern!r} in:\n{elements}")
 
 
 def test_the_registered_tasks():
-    assert len(IDS) == 110 and "mmgym/miniwob.click-test-2-v0" in IDS and "mmgym/miniwob.email-inbox-v0" in IDS
+    assert len(IDS) == 110
+    assert "mmgym/miniwob.click-test-2-v0" in IDS and "mmgym/miniwob.email-inbox-v0" in IDS
     assert not any(f"mmgym/miniwob.{name}-v0" in IDS for name in NEEDS_DRAG)
     assert gym.spec("mmgym/miniwob.click-button-v0").max_episode_steps == 30
 
@@ -59,12 +61,12 @@ def test_the_right_button_scores_one_and_the_wrong_one_minus_one(reward):
         observation, _ = env.reset(seed=0)
         assert observation["image"].shape == (210, 160, 3)
         wanted = re.fullmatch(r"Click button (ONE|TWO)\.", observation["instruction"]).group(1)
-        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], f"button {wanted}$")))
+        _, score, terminated, _, info = env.step(_click(observation["elements"], f"button {wanted}$"))
         assert (score, terminated, info["success"]) == (1.0, True, True)
 
         observation, _ = env.reset(seed=0)
         other = {"ONE": "TWO", "TWO": "ONE"}[wanted]
-        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], f"button {other}$")))
+        _, score, terminated, _, info = env.step(_click(observation["elements"], f"button {other}$"))
         assert (score, terminated, info["success"]) == (-1.0, True, False)
     finally:
         env.close()
@@ -74,11 +76,12 @@ def test_typing_into_a_form_and_giving_up():
     env = MiniWoBEnv("enter-text", elements=True)
     try:
         observation, _ = env.reset(seed=4)
-        text = re.fullmatch(r'Enter "(.+)" into the text field and press Submit\.', observation["instruction"]).group(1)
-        env.step(Action.click(*_centre(observation["elements"], r"^input")))
+        asked = r'Enter "(.+)" into the text field and press Submit\.'
+        text = re.fullmatch(asked, observation["instruction"])[1]
+        env.step(_click(observation["elements"], r"^input"))
         observation, score, terminated, _, _ = env.step(Action.type_text(text))
         assert (score, terminated) == (0.0, False) and f'value="{text}"' in observation["elements"]
-        _, score, terminated, _, info = env.step(Action.click(*_centre(observation["elements"], "button Submit")))
+        _, score, terminated, _, info = env.step(_click(observation["elements"], "button Submit"))
         assert (score, terminated, info["success"]) == (1.0, True, True)
 
         env.reset(seed=4)
