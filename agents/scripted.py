@@ -12,6 +12,7 @@ from mmgym.agents.base import Reply
 from mmgym.envs.actions import KEYS, Action, ActionType, Direction
 from mmgym.envs.coordinates import PIXEL, Coordinates
 from mmgym.envs.parsing import format_reply
+from mmgym.errors import UsageError
 
 
 def _screen_size(observation: dict[str, Any]) -> tuple[int, int]:
@@ -40,10 +41,8 @@ class OracleAgent:
         for observation, info in zip(observations, infos, strict=True):
             expert = info.get("expert_action")
             if expert is None:
-                raise ValueError(
-                    "the oracle needs info['expert_action'], which this env does not provide; "
-                    "use an env with a built-in oracle or another agent"
-                )
+                raise UsageError("the oracle agent needs info['expert_action'], which this env does not "
+                                 "provide; pick another agent, or an env with a built-in oracle")  # fmt: skip
             think = f"The task is: {observation['instruction']} Next I {expert.type.label}."
             text = format_reply(expert, think=think, screen_size=_screen_size(observation),
                                 coordinates=self.coordinates, with_think=self.with_think)  # fmt: skip

@@ -41,8 +41,19 @@ def test_eval_and_envs_cover_web_tasks(capsys):
     assert main(["eval", "WebLogin-v0", "--agent", "oracle", "--episodes", "2", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert (row["env"], row["success_rate"], row["invalid_reply_rate"]) == ("mmgym/WebLogin-v0", 1.0, 0.0)
+    assert main(["eval", "miniwob.click-test-2-v0", "--agent", "random", "--episodes", "2", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["env"], row["episodes"]) == ("mmgym/miniwob.click-test-2-v0", 2)
     assert main(["envs"]) == 0
-    assert "mmgym/WebLogin-v0" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "mmgym/WebLogin-v0" in listed and "mmgym/miniwob.click-test-2-v0" in listed
+
+
+def test_the_oracle_on_a_task_without_one_is_a_one_line_error(capsys):
+    assert main(["eval", "miniwob.click-test-2-v0", "--agent", "oracle", "--episodes", "1"]) == 2
+    error = capsys.readouterr().err.strip()  # (the progress bar leaves a blank line)
+    assert error.startswith("mmgym: error: the oracle agent needs info['expert_action']")
+    assert "\n" not in error
 
 
 def test_play_saves_screenshots_and_a_trajectory(tmp_path):
