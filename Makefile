@@ -24,9 +24,9 @@ $(STAMP): pyproject.toml Makefile
 # The browser envs need Chromium: Debian's package where we may use apt (Playwright's download
 # cannot reach its servers from every machine), else Playwright's own download.
 chromium:
-	@if command -v chromium >/dev/null || [ -n "$$MMGYM_CHROMIUM" ]; then :; \
+	@if { command -v chromium && command -v chromedriver; } >/dev/null || [ -n "$$MMGYM_CHROMIUM" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-liberation >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
 
 demo: setup

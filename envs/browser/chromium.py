@@ -7,19 +7,22 @@ Playwright has downloaded its own, from Playwright. ``MMGYM_CHROMIUM`` names ano
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from mmgym.errors import UsageError
 
 #: Flags for a quiet, deterministic headless browser: no sandbox (containers run as root), no GPU,
 #: none of the background traffic (updates, sync, safe browsing) that would leave the machine, and
-#: no frame-rate limit, so a screenshot is drawn when asked for, not at the next 60 Hz frame.
+#: no frame-rate limit, so a screenshot is drawn when asked for, not at the next 60 Hz frame, and
+#: no smooth scrolling, so a wheel scroll lands at once.
 CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-                  "--mute-audio", "--disable-frame-rate-limit", "--disable-gpu-vsync")  # fmt: skip
+                  "--mute-audio", "--disable-frame-rate-limit", "--disable-gpu-vsync",
+                  "--disable-smooth-scrolling")  # fmt: skip
 
 #: Hosts a page may reach: the machine itself.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -57,7 +60,8 @@ class Sandbox:
     ``data:`` / ``blob:`` / ``about:`` URLs. Everything else is aborted and recorded in ``blocked``.
 
     Attach it to a Playwright ``BrowserContext`` with :meth:`attach`; every page of the context,
-    pop-ups included, goes through it.
+    pop-ups included, goes through it. Requests that plainly pass (:meth:`suspects` does not match
+    them) never leave the browser's driver; the rest come to :meth:`allows` to decide.
     """
 
     def __init__(self, root: str | Path | None = None):
@@ -71,12 +75,20 @@ class Sandbox:
         if parts.scheme in ("http", "https", "ws", "wss"):
             return parts.hostname in LOOPBACK_HOSTS
         if parts.scheme == "file" and self.root is not None:
-            path = Path(parts.path).resolve()
+            path = Path(unquote(parts.path)).resolve()
             return path == self.root or self.root in path.parents
         return False
 
+    def suspects(self) -> re.Pattern[str]:
+        """A pattern matching every URL :meth:`allows` might refuse: all but those that start with
+        an allowed prefix and hold no ``..`` (plain or escaped). JavaScript reads it too."""
+        prefixes = ["data:", "blob:", "about:", r"(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:/|$)"]
+        if self.root is not None:
+            prefixes.append(re.sub(r"[\\^$.|?*+()\[\]{}]", r"\\\g<0>", self.root.as_uri().rstrip("/") + "/"))
+        return re.compile(rf"^(?!(?:{'|'.join(prefixes)})(?!.*(?:\.\.|%2[eE])))")
+
     def attach(self, context: Any) -> None:
-        context.route("**/*", self._route)
+        context.route(self.suspects(), self._route)
 
     def _route(self, route: Any) -> None:
         url = route.request.url

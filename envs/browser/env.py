@@ -59,6 +59,7 @@ _STILL_PAGE = f"""addEventListener("DOMContentLoaded", () => {{
   style.textContent = "{_STILL_CSS}";
   document.head.appendChild(style);
 }});"""
+_NEXT_FRAME = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 _ELEMENTS_JS = (Path(__file__).parent / "elements.js").read_text()
 
 
@@ -290,6 +291,7 @@ class BrowserEnv(gym.Env):
             page.mouse.move(x, y)
             step = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}[action.direction.label]
             page.mouse.wheel(step[0] * self.size[0] * 0.8, step[1] * self.size[1] * 0.8)
+            page.evaluate(_NEXT_FRAME)  # the wheel scrolls asynchronously; see where it lands
         elif kind == ActionType.TYPE:
             page.keyboard.type(action.text)
         elif kind == ActionType.KEY:

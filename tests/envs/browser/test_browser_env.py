@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import gymnasium as gym
 import numpy as np
@@ -119,5 +120,22 @@ def test_pop_ups_dialogs_and_downloads_go_nowhere(tmp_path):
         assert (reward, terminated, truncated) == (1.0, True, False)  # the dialogs were dismissed, no hang
         assert info["blocked_requests"] == 1  # the pop-up's outside page
         assert list(tmp_path.iterdir()) == [page]  # nothing was downloaded
+    finally:
+        env.close()
+
+
+def test_a_scroll_observes_where_the_page_landed(tmp_path):
+    rows = "".join(f"<div style='height:40px;background:hsl({17 * i},70%,60%)'>{i}</div>" for i in range(99))
+    page = tmp_path / "long.html"
+    page.write_text(f"<body style='margin:0'>{rows}</body>")
+    env = BrowserEnv(WebTask(page=page, instruction="Scroll.", success="false"))
+    try:
+        before, _ = env.reset(seed=0)
+        for direction in ["down"] * 4 + ["up"]:
+            observation, *_ = env.step(Action.scroll(direction, (160, 120)))
+            assert not np.array_equal(observation["image"], before["image"])
+            time.sleep(0.3)  # any scrolling still under way has landed by now
+            before, *_ = env.step(Action.wait())
+            np.testing.assert_array_equal(observation["image"], before["image"])
     finally:
         env.close()

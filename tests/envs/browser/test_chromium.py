@@ -29,6 +29,25 @@ def loopback_server(tmp_path):
     server.shutdown()
 
 
+TRICKY_URLS = [
+    "file:///srv/task/index.html", "file:///srv/task/a%20b.png", "file:///srv/task/../secret.txt",
+    "file:///srv/task/%2e%2e/secret.txt", "file:///srv/taskother/x.html", "file:///srv/task", "file:///etc/passwd",
+    "http://127.0.0.1:8000/a", "http://127.0.0.1@evil.com/", "http://127.0.0.1.evil.com/", "http://localhost",
+    "http://localhost.evil.com/x", "https://[::1]:9/a", "ws://localhost:1/socket", "https://example.com/",
+    "data:text/plain,hi", "blob:null/1", "about:blank", "ftp://127.0.0.1/", "chrome://settings",
+    "javascript:alert(1)", "HTTP://EXAMPLE.COM/",
+]  # fmt: skip
+
+
+def test_only_suspect_urls_reach_python_and_the_rest_are_allowed():
+    sandbox = Sandbox("/srv/task")
+    for url in TRICKY_URLS:
+        assert sandbox.suspects().match(url) or sandbox.allows(url), url
+    assert not sandbox.suspects().match("file:///srv/task/img/logo.png")  # the common case: no round trip
+    spaced, url = Sandbox("/srv/my task"), "file:///srv/my%20task/a.html"
+    assert not spaced.suspects().match(url) and spaced.allows(url)
+
+
 def test_sandbox_rules():
     sandbox = Sandbox("/srv/task")
     assert sandbox.allows("file:///srv/task/index.html") and sandbox.allows("file:///srv/task/img/a.png")
