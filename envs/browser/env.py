@@ -24,6 +24,7 @@ import io
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -58,7 +59,12 @@ _STILL_PAGE = f"""addEventListener("DOMContentLoaded", () => {{
   const style = document.createElement("style");
   style.textContent = "{_STILL_CSS}";
   document.head.appendChild(style);
-}});"""
+}});
+addEventListener("beforeunload", () => {{ window.__mmgymLeaving = true; }});"""
+#: True once the page is loaded and not being left for another (a link a click followed, say).
+_SETTLED = "document.readyState === 'complete' && !window.__mmgymLeaving"
+#: How long a step waits for a page load its action started.
+SETTLE_S = 2.0
 _NEXT_FRAME = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 _ELEMENTS_JS = (Path(__file__).parent / "elements.js").read_text()
 
@@ -171,6 +177,7 @@ class BrowserEnv(gym.Env):
         try:
             with self._deadline():
                 self._act(action)
+                self._settle()
                 reward, terminated, success = self._outcome(action)
                 self._look()
                 info = self._info(done=terminated)
@@ -304,6 +311,21 @@ class BrowserEnv(gym.Env):
         elif kind == ActionType.WAIT:
             page.wait_for_timeout(100)
         # open_app has no meaning on a web page; finish ends the episode (see step)
+
+    def _settle(self) -> None:
+        """Wait (up to ``SETTLE_S``) for a page load the action started, so that the success check,
+        the oracle and the screenshot all see the page it led to, with its scripts run."""
+        deadline = time.monotonic() + SETTLE_S
+        while True:
+            try:
+                if self._page.evaluate(_SETTLED):
+                    return
+            except Exception as error:
+                if "context was destroyed" not in str(error):
+                    raise
+            if time.monotonic() > deadline:  # a load that was called off: the page stays
+                return
+            self._page.wait_for_timeout(10)
 
     def _succeeded(self) -> bool:
         check = self.task.success

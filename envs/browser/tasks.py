@@ -25,6 +25,15 @@ from mmgym.envs.browser.miniwob import MAX_EPISODE_STEPS, miniwob_env_ids, regis
 #: mmgym's own task pages (assets/web): page, step limit, description. Each page defines ``window.mmgym``.
 OWN_TASKS: dict[str, tuple[str, int, str]] = {
     "WebLogin": ("login.html", 24, "type the named user and password into a sign-in form and submit"),
+    "WebSearch": ("search.html", 15, "search a store and open the named result among near-duplicate titles"),
+    "WebCart": ("cart.html", 30, "set the named products to the named quantities in a shop, then check out"),
+    "WebSettings": ("settings.html", 16, "turn named switches on or off in a sectioned settings list, save"),
+    "WebTable": ("table.html", 16, "filter and sort an order table, select the named order, press done"),
+    "WebSlider": ("slider.html", 16, "set the named sliders of a settings panel to the named values, apply"),
+    "WebTodo": ("todo.html", 16, "add, tick off and delete to-do items until the list is as asked"),
+    "WebDatePicker": ("datepicker.html", 30, "book a table for the named guests and date, from a calendar"),
+    "WebEmail": ("email.html", 20, "compose and send an email with the named recipient, subject and body"),
+    "WebNavigate": ("navigate.html", 16, "follow a shop site's pages to the named product, maybe act there"),
 }
 
 

@@ -139,3 +139,17 @@ def test_a_scroll_observes_where_the_page_landed(tmp_path):
             np.testing.assert_array_equal(observation["image"], before["image"])
     finally:
         env.close()
+
+
+def test_a_click_that_follows_a_link_observes_the_new_page(tmp_path):
+    link = '<a href="b.html" style="display:block;height:60px">next</a>'
+    (tmp_path / "a.html").write_text(f'<body style="margin:0">{link}</body>')
+    (tmp_path / "b.html").write_text('<body style="background:#f00"><script>window.ready = true</script>')
+    env = BrowserEnv(WebTask(page=tmp_path / "a.html", instruction="Go on.", success="window.ready === true"))
+    try:
+        env.reset(seed=0)
+        observation, reward, terminated, truncated, _ = env.step(Action.click(50, 30))
+        assert (reward, terminated, truncated) == (1.0, True, False)
+        assert tuple(observation["image"][100, 100]) == (255, 0, 0)  # the new page, not the old one
+    finally:
+        env.close()
