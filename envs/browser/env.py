@@ -144,6 +144,7 @@ class BrowserEnv(gym.Env):
         self._frame: np.ndarray | None = None
         self._elements = ""
         self._first_entry = 0
+        self._has_expert = False  # does the task's page have an oracle (window.mmgym.expert)?
         self._load_problems: list[str] = []
         self._expired = False
 
@@ -250,6 +251,7 @@ class BrowserEnv(gym.Env):
         self._url = self.task.url(seed)
         self._page.goto(self._url, wait_until="load")
         self._first_entry = self._cdp.send("Page.getNavigationHistory")["currentIndex"]
+        self._has_expert = bool(self._page.evaluate("!!(window.mmgym && window.mmgym.expert)"))
         if self._load_problems:
             raise WebTaskError(f"{self.name}: {self._load_problems[0]}")
         self._page.remove_listener("pageerror", self._on_script_error)
@@ -355,7 +357,7 @@ class BrowserEnv(gym.Env):
 
     def _info(self, done: bool) -> dict[str, Any]:
         expert = None
-        if not done:
+        if not done and self._has_expert:
             data = self._page.evaluate("window.mmgym && window.mmgym.expert ? window.mmgym.expert() : null")
             try:
                 expert = action_from_dict(data) if data is not None else None
