@@ -40,6 +40,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/env_throughput.py
+	$(BIN)/python bench/browser_vs_miniwob.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -61,8 +61,7 @@ _STILL_PAGE = f"""addEventListener("DOMContentLoaded", () => {{
   document.head.appendChild(style);
 }});
 addEventListener("beforeunload", () => {{ window.__mmgymLeaving = true; }});"""
-#: True once the page is loaded and not being left for another (a link a click followed, say).
-_SETTLED = "document.readyState === 'complete' && !window.__mmgymLeaving"
+_SETTLED = (Path(__file__).parent / "settled.js").read_text()
 #: How long a step waits for a page load its action started.
 SETTLE_S = 2.0
 _NEXT_FRAME = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
@@ -163,6 +162,7 @@ class BrowserEnv(gym.Env):
                 with self._deadline():
                     self._open(episode_seed)
                     self.instruction = self._begin(episode_seed)
+                    self._settle()
                     self._look()
                     return self._observation(), self._info(done=False)
             except Exception as error:
@@ -315,8 +315,9 @@ class BrowserEnv(gym.Env):
         # open_app has no meaning on a web page; finish ends the episode (see step)
 
     def _settle(self) -> None:
-        """Wait (up to ``SETTLE_S``) for a page load the action started, so that the success check,
-        the oracle and the screenshot all see the page it led to, with its scripts run."""
+        """Wait (up to ``SETTLE_S``) for a page load the action started and for the images the page
+        shows (``settled.js``), so that the success check, the oracle and the screenshot all see
+        the page it led to, with its scripts run."""
         deadline = time.monotonic() + SETTLE_S
         while True:
             try:

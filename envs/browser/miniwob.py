@@ -35,6 +35,8 @@ NEEDS_DRAG = frozenset({
     "drag-single-shape", "drag-sort-numbers", "draw-circle", "draw-line", "resize-textarea", "highlight-text",
     "highlight-text-2", "text-editor",
 })  # fmt: skip
+#: Tasks driven by the wall clock (stock-market's prices move on a timer), which no seed replays.
+CLOCK_DRIVEN = frozenset({"stock-market"})
 
 _START = """(seed) => {
   if (window.jQuery) jQuery.fx.off = true;
@@ -56,13 +58,14 @@ def html_folder() -> Path | None:
 
 def task_names() -> list[str]:
     """The MiniWoB++ tasks mmgym registers: those the ``miniwob`` package registers itself
-    (its ``envs.miniwob_envs``), less :data:`NEEDS_DRAG`. Empty without the package."""
+    (its ``envs.miniwob_envs``), less :data:`NEEDS_DRAG` and :data:`CLOCK_DRIVEN`. Empty without the
+    package."""
     if html_folder() is None:
         return []
     from miniwob.envs import miniwob_envs
 
     names = {getattr(cls, "subdomain", None) for cls in vars(miniwob_envs).values() if isinstance(cls, type)}
-    return sorted(name for name in names if name and name not in NEEDS_DRAG)
+    return sorted(name for name in names if name and name not in NEEDS_DRAG | CLOCK_DRIVEN)
 
 
 def miniwob_env_ids() -> list[str]:
@@ -97,7 +100,8 @@ class MiniWoBEnv(BrowserEnv):
     def _begin(self, seed: int) -> str:
         self._page.evaluate(_START, seed)
         self._page.wait_for_function("WOB_TASK_READY")
-        return " ".join(str(self._page.evaluate("core.getUtterance()")).split())
+        utterance = self._page.evaluate("core.getUtterance()")  # a string, or {utterance, fields}
+        return " ".join(str(utterance["utterance"] if isinstance(utterance, dict) else utterance).split())
 
     def _outcome(self, action: Action) -> tuple[float, bool, bool]:
         if action.type == ActionType.FINISH:
