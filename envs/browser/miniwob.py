@@ -20,12 +20,13 @@ from typing import Any
 import gymnasium as gym
 from gymnasium import spaces
 
-from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH, Action, ActionType
+from mmgym.envs.actions import CHARSET, Action, ActionType
 from mmgym.envs.browser.env import BrowserEnv, WebTask, WebTaskError
 
 #: MiniWoB's task area; the page's side panel (reward history) lies outside it.
 WIDTH, HEIGHT = 160, 210
 MAX_EPISODE_STEPS = 30
+MAX_UTTERANCE_LENGTH = 1024
 REWARDS = ("raw", "binary")
 
 #: Tasks whose goal needs what the shared action schema lacks: dragging the pointer (drag-*,
@@ -92,9 +93,10 @@ class MiniWoBEnv(BrowserEnv):
             raise ValueError(f"reward must be one of {', '.join(REWARDS)}, got {reward!r}")
         super().__init__(WebTask(page=page, files=folder), width, height, **kwargs)
         self.task_name, self.reward = task_name, reward
-        # A few tasks (unicode-test) ask in characters beyond printable ASCII: admit those their page uses.
+        # Utterances can be long (lists of checkboxes, reply texts), and a few (unicode-test) use
+        # characters beyond printable ASCII: admit those their page uses.
         extra = sorted({char for char in page.read_text("utf-8") if ord(char) > 126 and char.isprintable()})
-        self.observation_space["instruction"] = spaces.Text(MAX_INSTRUCTION_LENGTH, min_length=1,
+        self.observation_space["instruction"] = spaces.Text(MAX_UTTERANCE_LENGTH, min_length=1,
                                                             charset=CHARSET + "".join(extra))  # fmt: skip
 
     def _begin(self, seed: int) -> str:
