@@ -36,8 +36,9 @@ NEEDS_DRAG = frozenset({
     "drag-single-shape", "drag-sort-numbers", "draw-circle", "draw-line", "resize-textarea", "highlight-text",
     "highlight-text-2", "text-editor",
 })  # fmt: skip
-#: Tasks driven by the wall clock (stock-market's prices move on a timer), which no seed replays.
-CLOCK_DRIVEN = frozenset({"stock-market"})
+#: Tasks driven by the wall clock, which no seed replays: stock-market's prices move on a timer, and
+#: terminal's cursor blinks on one.
+CLOCK_DRIVEN = frozenset({"stock-market", "terminal"})
 
 _START = """(seed) => {
   if (window.jQuery) jQuery.fx.off = true;

@@ -32,16 +32,16 @@ def _click(elements: str, pattern: str) -> Action:
 
 
 def test_the_registered_tasks():
-    assert len(IDS) == 125 - len(NEEDS_DRAG) - len(CLOCK_DRIVEN) == 109
+    assert len(IDS) == 125 - len(NEEDS_DRAG) - len(CLOCK_DRIVEN) == 108
     assert "mmgym/miniwob.click-test-2-v0" in IDS and "mmgym/miniwob.email-inbox-v0" in IDS
     assert not any(f"mmgym/miniwob.{name}-v0" in IDS for name in NEEDS_DRAG | CLOCK_DRIVEN)
     assert gym.spec("mmgym/miniwob.click-button-v0").max_episode_steps == 30
 
 
-#: A spread of MiniWoB's kinds of task for the full ``check_env`` (12 resets each, so not all 109
-#: in every run): buttons, forms, pop-ups, date pickers, menus, tabs, a terminal, a game, images.
+#: A spread of MiniWoB's kinds of task for the full ``check_env`` (12 resets each, so not all 108
+#: in every run): buttons, forms, pop-ups, date pickers, menus, tabs, a file tree, a game, images.
 CHECKED = ["click-test-2", "enter-text", "login-user-popup", "choose-date", "click-menu-2",
-           "click-tab-2-hard", "email-inbox-noscroll", "terminal", "tic-tac-toe", "use-autocomplete",
+           "click-tab-2-hard", "email-inbox-noscroll", "navigate-tree", "tic-tac-toe", "use-autocomplete",
            "book-flight", "unicode-test"]  # fmt: skip
 
 
