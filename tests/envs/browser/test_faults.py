@@ -98,9 +98,10 @@ def _marked(mark: bytes) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and mark in (entry / "environ").read_bytes():
-                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                found.append(int(entry.name)) if state != "Z" else None
+            if not entry.name.isdigit() or mark not in (entry / "environ").read_bytes():
+                continue
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":  # not a zombie
+                found.append(int(entry.name))
         except OSError:
             continue
     return found
