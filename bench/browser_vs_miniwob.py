@@ -7,7 +7,7 @@ and click the same points: a seeded list of random points in the 160x210 task ar
 50 px instruction bar, point i on step i whatever the env. Every step returns a screenshot:
 
 - mmgym: ``MiniWoBEnv(task)``, ``step(Action.click(x, y))``, ``obs["image"]`` (160x210, Playwright
-  and a CDP screenshot). Reset opens a fresh browser context and loads the page.
+  and a CDP screenshot). Reset wipes the browser context clean and loads the page again.
 - miniwob: ``gymnasium.make("miniwob/<task>-v1")`` with its default observation (screenshot, DOM,
   utterance), clicks by ``CLICK_COORDS``; Selenium and chromedriver. Its reset restarts the episode
   on the open page. On the step that ends an episode it returns a blank screenshot instead of
@@ -26,7 +26,8 @@ way, so its layouts (and episode count) differ. Each measurement runs in its own
 and ``--warmup`` steps, then ``--steps`` timed steps. ``steps/s`` is 1 / the median time of
 ``env.step`` (actions are built before the clock starts); ``with resets`` is the timed steps over
 the wall time they took, resets included. Scaling: the same mmgym loop (first task) in 1 process,
-then in 2 processes started together after their warm-ups, total steps over wall time. No number
+then in 2 processes started together after their warm-ups, total steps over wall time; once with
+each process (and its browser) pinned to a core of its own, once free to use both cores. No number
 here is checked against a target: the machine is shared and timings are noisy.
 
 Usage: python bench/browser_vs_miniwob.py [--steps 200] [--warmup 10] [--quick] [--no-browsergym]
@@ -223,7 +224,10 @@ def run_side(side_name: str, task: str, args: argparse.Namespace, seed_offset: i
         side.env.close()
 
 
-def scaling_worker(task: str, args: argparse.Namespace, seed_offset: int, barrier, results) -> None:
+def scaling_worker(task: str, args: argparse.Namespace, seed_offset: int, barrier, results,
+                   core: int | None) -> None:  # fmt: skip
+    if core is not None:
+        os.sched_setaffinity(0, {core})  # the env's driver and browser processes inherit it
     try:
         results.put(run_side("mmgym", task, args, seed_offset, barrier))
     except Exception as error:  # reported by the parent
@@ -231,11 +235,13 @@ def scaling_worker(task: str, args: argparse.Namespace, seed_offset: int, barrie
         results.put({"error": f"{type(error).__name__}: {error}"})
 
 
-def scaling(task: str, args: argparse.Namespace, processes: int) -> float:
-    """Total mmgym steps/s of ``processes`` envs, one per process, timed from a common start."""
+def scaling(task: str, args: argparse.Namespace, processes: int, pinned: bool) -> float:
+    """Total mmgym steps/s of ``processes`` envs, one per process, timed from a common start;
+    ``pinned``: process i and its browser run on core i only."""
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(processes), context.Queue()
-    workers = [context.Process(target=scaling_worker, args=(task, args, 10**5 * i, barrier, results))
+    workers = [context.Process(target=scaling_worker,
+                               args=(task, args, 10**5 * i, barrier, results, i if pinned else None))
                for i in range(processes)]  # fmt: skip
     for worker in workers:
         worker.start()
@@ -351,9 +357,11 @@ def main() -> None:
                 print(f"  {task:<14} mmgym / {peer:<10} {rate:5.2f}x; "
                       f"{mm['with_resets'] / other['with_resets']:5.2f}x")  # fmt: skip
 
-    one, two = scaling(tasks[0], args, 1), scaling(tasks[0], args, 2)
-    print(f"\nmmgym scaling on {tasks[0]} (total steps/s with resets, one env per process): "
-          f"1 env {one:.1f}, 2 envs {two:.1f}; factor {two / one:.2f} (ideal 2.00)")  # fmt: skip
+    print(f"\nmmgym scaling on {tasks[0]} (total steps/s with resets, one env per process):")
+    for pinned in (True, False):
+        one, two = scaling(tasks[0], args, 1, pinned), scaling(tasks[0], args, 2, pinned)
+        where = "each env on a core of its own" if pinned else "envs free to use both cores"
+        print(f"  {where:<30} 1 env {one:5.1f}, 2 envs {two:5.1f}; factor {two / one:.2f} (ideal 2.00)")
 
 
 if __name__ == "__main__":

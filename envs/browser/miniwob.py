@@ -8,8 +8,9 @@ the episode ends (``WOB_RAW_REWARD_GLOBAL``), ``"binary"`` is 1 if that score is
 
 Two things differ from the ``miniwob`` package's Selenium envs, on purpose: there is no wall-clock
 time limit (agents that think for seconds per step would always time out; the step limit bounds an
-episode instead), so MiniWoB's time-decayed reward is not offered; and jQuery animations are off,
-so a screenshot depends on the page's state, not on when it was taken.
+episode instead), so MiniWoB's time-decayed reward is not offered; and script-driven animations
+(jQuery's, Raphael's) end at once, so a screenshot depends on the page's state, not on when it was
+taken.
 """
 
 from __future__ import annotations
@@ -41,11 +42,19 @@ NEEDS_DRAG = frozenset({
 CLOCK_DRIVEN = frozenset({"stock-market", "terminal"})
 
 _START = """(seed) => {
-  if (window.jQuery) jQuery.fx.off = true;
+  if (window.jQuery) jQuery.fx.off = true;  // script-driven animations end at once (jQuery, Raphael)
+  if (window.Raphael) {
+    const animation = Raphael.animation;
+    Raphael.animation = (params, ms, easing, callback) => animation(params, 0, easing, callback);
+  }
   core.EPISODE_MAX_TIME = 2147483647;  // no wall-clock limit: the env's step limit ends an episode
   core.setDataMode("train");
   Math.seedrandom(seed);
   core.startEpisodeReal();
+  return new Promise((done) => {  // WOB_TASK_READY: false while a task loads more of itself
+    const check = () => (WOB_TASK_READY ? done() : setTimeout(check, 10));
+    check();
+  });
 }"""
 
 
@@ -101,15 +110,14 @@ class MiniWoBEnv(BrowserEnv):
                                                             charset=CHARSET + "".join(extra))  # fmt: skip
 
     def _begin(self, seed: int) -> str:
-        self._page.evaluate(_START, seed)
-        self._page.wait_for_function("WOB_TASK_READY")
-        utterance = self._page.evaluate("core.getUtterance()")  # a string, or {utterance, fields}
+        self._evaluate(f"({_START})({int(seed)})")
+        utterance = self._evaluate("core.getUtterance()")  # a string, or {utterance, fields}
         return " ".join(str(utterance["utterance"] if isinstance(utterance, dict) else utterance).split())
 
     def _outcome(self, action: Action) -> tuple[float, bool, bool]:
         if action.type == ActionType.FINISH:
-            self._page.evaluate("core.endEpisode(-1, false, 'gave up')")
-        done, raw = self._page.evaluate("[WOB_DONE_GLOBAL, WOB_RAW_REWARD_GLOBAL]")
+            self._evaluate("core.endEpisode(-1, false, 'gave up')")
+        done, raw = self._evaluate("[WOB_DONE_GLOBAL, WOB_RAW_REWARD_GLOBAL]")
         if not done:
             return 0.0, False, False
         success = raw == 1

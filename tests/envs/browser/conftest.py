@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,3 +35,20 @@ def _chromium_pids() -> set[int]:
 def chromium_pids() -> Callable[[], set[int]]:
     """The ids of the Chromium processes running now (to check none is left behind)."""
     return _chromium_pids
+
+
+@pytest.fixture
+def loopback_server(tmp_path):
+    """An HTTP server on 127.0.0.1 for the files in ``tmp_path`` (a ``data.txt`` among them); its origin."""
+    (tmp_path / "data.txt").write_text("local")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args):
+            super().__init__(*args, directory=str(tmp_path))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -153,3 +153,67 @@ def test_a_click_that_follows_a_link_observes_the_new_page(tmp_path):
         assert tuple(observation["image"][100, 100]) == (255, 0, 0)  # the new page, not the old one
     finally:
         env.close()
+
+
+TRACES = """<!doctype html><body><script>
+window.report = async () => ({
+  local: localStorage.length, session: sessionStorage.length, cookie: document.cookie, name: window.name,
+  history: history.length, databases: (await indexedDB.databases()).length,
+  caches: (await caches.keys()).length, data: await (await fetch("data.txt")).text(),
+});
+window.leaveTraces = async () => {
+  localStorage.setItem("k", "1"); sessionStorage.setItem("k", "1"); document.cookie = "k=1; max-age=999";
+  window.name = "left"; history.pushState({}, "", "#2");
+  await new Promise((done) => { indexedDB.open("db").onsuccess = done; });
+  await caches.open("c");
+  window.open(location.href);
+};
+addEventListener("pagehide", () => localStorage.setItem("left", "1"));
+</script></body>"""
+CLEAN = {"local": 0, "session": 0, "cookie": "", "name": "", "history": 1, "databases": 0, "caches": 0}
+
+
+@pytest.mark.parametrize("fresh_context", [False, True])
+def test_an_episode_sees_nothing_of_the_last_one(tmp_path, loopback_server, fresh_context):
+    (tmp_path / "traces.html").write_text(TRACES)
+    data = tmp_path / "data.txt"
+    day_ago = time.time() - 86400  # an old Last-Modified would let a cache keep the response for hours
+    os.utime(data, (day_ago, day_ago))
+    pages = []
+    task = WebTask(page=f"{loopback_server}/traces.html", instruction="Look.",
+                   success=lambda page: pages.append(page) or False)  # fmt: skip
+    env = BrowserEnv(task, fresh_context=fresh_context)
+    try:
+        env.reset(seed=0)
+        env.step(Action.wait())
+        page = pages[-1]
+        assert page.evaluate("report()") == {**CLEAN, "data": "local"}
+        page.evaluate("leaveTraces()")
+        data.write_text("fresh")
+        os.utime(data, (day_ago, day_ago))
+        traces = {"local": 1, "session": 1, "cookie": "k=1", "name": "left", "history": 2, "databases": 1,
+                  "caches": 1, "data": "fresh"}  # fmt: skip
+        assert page.evaluate("report()") == traces
+        assert len(page.context.pages) == 2  # the pop-up
+        env.reset(seed=1)
+        env.step(Action.wait())
+        page = pages[-1]
+        assert page.evaluate("report()") == {**CLEAN, "data": "fresh"}
+        assert len(page.context.pages) == 1
+    finally:
+        env.close()
+
+
+def test_a_step_observes_what_a_short_timer_finished(tmp_path):
+    page = tmp_path / "later.html"
+    page.write_text("""<body style="margin:0"><button style="width:320px;height:240px" onclick="
+      const paint = () => { document.body.innerHTML = ''; document.body.style.background = '#0f0'; };
+      setTimeout(() => setTimeout(paint, 60), 0)
+    ">Go</button></body>""")
+    env = BrowserEnv(WebTask(page=page, instruction="Press Go.", success="document.body.innerHTML === ''"))
+    try:
+        env.reset(seed=0)
+        observation, reward, *_ = env.step(Action.click(100, 100))
+        assert reward == 1.0 and tuple(observation["image"][120, 160]) == (0, 255, 0)
+    finally:
+        env.close()

@@ -3,30 +3,11 @@ no process behind."""
 
 from __future__ import annotations
 
-import http.server
-import threading
-
 import pytest
 
 from mmgym.envs.browser.chromium import BrowserUnavailable, Sandbox, launch
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def loopback_server(tmp_path):
-    (tmp_path / "data.txt").write_text("local")
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args):
-            super().__init__(*args, directory=str(tmp_path))
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 TRICKY_URLS = [

@@ -38,31 +38,16 @@ def test_the_registered_tasks():
     assert gym.spec("mmgym/miniwob.click-button-v0").max_episode_steps == 30
 
 
-#: A spread of MiniWoB's kinds of task for the full ``check_env`` (12 resets each, so not all 108
-#: in every run): buttons, forms, pop-ups, date pickers, menus, tabs, a file tree, a game, images.
-CHECKED = ["click-test-2", "enter-text", "login-user-popup", "choose-date", "click-menu-2",
-           "click-tab-2-hard", "email-inbox-noscroll", "navigate-tree", "tic-tac-toe", "use-autocomplete",
-           "book-flight", "unicode-test"]  # fmt: skip
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", CHECKED)
-def test_check_env(name):
-    env = gym.make(f"mmgym/miniwob.{name}-v0")
+@pytest.mark.parametrize("env_id", IDS)
+def test_check_env_and_same_seed_replays(env_id):
+    """Every id keeps the Gymnasium contract, and the same seed and actions give the same
+    instruction, screens, rewards and ends."""
+    env = gym.make(env_id)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*symmetric and normalized space.*")
             check_env(env.unwrapped, skip_render_check=True)
-    finally:
-        env.close()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("env_id", IDS)
-def test_same_seed_replays(env_id):
-    """The same seed and actions give the same instruction, screens, rewards and ends."""
-    env = gym.make(env_id)
-    try:
         runs = []
         for _ in range(2):
             observation, _ = env.reset(seed=11)
