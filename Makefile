@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 # Machines of this kind keep a CPU build of torch in /opt/wheels; elsewhere pip takes PyPI's.
 export PIP_FIND_LINKS := $(wildcard /opt/wheels)
 
-.PHONY: setup chromium demo test lint bench clean
+.PHONY: setup chromium opengl demo test lint bench clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet -e '.[dev]'
-	$(MAKE) --no-print-directory chromium
+	$(MAKE) --no-print-directory chromium opengl
 	touch $@
 
 # The browser envs need Chromium: Debian's package where we may use apt (Playwright's download
@@ -28,6 +28,14 @@ chromium:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-liberation >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
+
+# The embodied envs render offscreen through EGL (Mesa's software renderer), installed with apt where
+# it is missing and we may; elsewhere MuJoCo's error names what to install.
+opengl:
+	@if ldconfig -p | grep -q 'libEGL.so.1' && ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libgl1-mesa-dri >/dev/null; \
+	fi
 
 demo: setup
 	$(BIN)/mmgym demo --out runs/demo

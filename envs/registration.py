@@ -55,8 +55,10 @@ TASKS: tuple[TaskSpec, ...] = (
 def register_all() -> None:
     """Register every mmgym task with Gymnasium (idempotent)."""
     from mmgym.envs.browser.tasks import register_browser_tasks
+    from mmgym.envs.embodied.tasks import register_embodied_tasks
 
     register_browser_tasks()
+    register_embodied_tasks()
     for spec in TASKS:
         if spec.env_id not in gym.registry:
             gym.register(spec.env_id, entry_point=spec.entry_point,

@@ -18,6 +18,7 @@ from rich.table import Table
 from mmgym.agents import AGENTS
 from mmgym.envs.browser.tasks import browser_tasks
 from mmgym.envs.coordinates import Coordinates
+from mmgym.envs.embodied.tasks import embodied_tasks
 from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import Step, evaluate, make_text_env, run_episode
 from mmgym.errors import UsageError
@@ -32,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _env_id(name: str) -> str:
-    ids = [spec.env_id for spec in TASKS] + [env_id for env_id, _, _ in browser_tasks()]
+    ids = [spec.env_id for spec in TASKS] + [env_id for env_id, _, _ in browser_tasks() + embodied_tasks()]
     if name in ids:
         return name
     if f"mmgym/{name}" in ids:  # allow the short form "ClickElement-v0"
@@ -89,7 +90,7 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_column(column)
     for spec in TASKS:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
-    for env_id, steps, description in browser_tasks():
+    for env_id, steps, description in browser_tasks() + embodied_tasks():
         table.add_row(env_id, str(steps), description)
     _stdout().print(table)
 

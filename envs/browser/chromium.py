@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from mmgym.errors import UsageError
+from mmgym.errors import UsageError, first_line
 
 #: Flags for a quiet, deterministic headless browser: no sandbox (containers run as root), no GPU,
 #: and the compositor in the browser process (a third less CPU a step than a GPU process of its own);
@@ -108,8 +108,3 @@ def browser_pid(browser: Any) -> int | None:
         return None
     return next((process["id"] for process in processes if process["type"] == "browser"), None)
 
-
-def first_line(error: BaseException) -> str:
-    """An error as one line: its message's first line, else its type."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

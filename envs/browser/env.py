@@ -42,9 +42,9 @@ from gymnasium import spaces
 from PIL import Image
 
 from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH, Action, ActionType, action_space, as_action
-from mmgym.envs.browser.chromium import Sandbox, browser_pid, first_line, launch
+from mmgym.envs.browser.chromium import Sandbox, browser_pid, launch
 from mmgym.envs.parsing import ReplyError, action_from_dict
-from mmgym.errors import UsageError
+from mmgym.errors import UsageError, first_line
 
 #: The schema's keys as Playwright names them.
 PLAYWRIGHT_KEYS = {"enter": "Enter", "tab": "Tab", "backspace": "Backspace", "delete": "Delete",

@@ -1,0 +1,503 @@
+"""Tabletop tasks on MuJoCo: a gripper over a table of coloured blocks and target zones.
+
+The scene is ``assets/mjcf/tabletop.xml``: a gripper on three slide joints under position control,
+three 5 cm blocks, three flat zones, a top-down (``top``) and a perspective (``front``) camera. Each
+task colours and places blocks and zones per seed (unused ones are hidden off the table) and
+describes the goal as a list of sub-goals: reach a zone, or carry a block into a zone or onto
+another block. The sub-goals must hold together, so for a tower their order matters.
+
+Two action interfaces, chosen at make time with ``control``:
+
+- ``"skills"`` (the MLLM-facing one): :class:`~mmgym.envs.embodied.skills.Skill` actions, each
+  run by a built-in controller over many physics steps.
+- ``"continuous"``: a ``Box(-1, 1, (4,))`` of gripper velocity (x, y, z) and grip (> 0 closes),
+  for classical RL; one env step is 50 ms of physics.
+
+The gripper holds a block by fixing it to itself (a suction-like grip), which keeps pick-and-place
+deterministic. Observation: ``image``, ``instruction`` and ``state`` (gripper position and velocity,
+and whether it holds a block). Reward: 1 on success, plus shaped progress (the change in a
+potential: minus the distance still to cover), each in ``info["reward_components"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH
+from mmgym.envs.embodied.rendering import import_mujoco, make_renderer
+from mmgym.envs.embodied.skills import (
+    DIRECTION_VECTORS,
+    MAX_MOVE_CM,
+    Skill,
+    SkillError,
+    SkillType,
+    as_skill,
+    skill_space,  # fmt: skip
+)
+
+mujoco = import_mujoco()
+
+#: Named colours the tasks draw from (RGB, 0-1).
+COLOURS = {"red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.2), "blue": (0.15, 0.3, 0.95),
+           "yellow": (0.95, 0.85, 0.1), "purple": (0.6, 0.2, 0.8), "orange": (1.0, 0.5, 0.05)}  # fmt: skip
+BLOCK_HALF = 0.025
+ZONE_RADIUS = 0.05
+FINGER_HALF = 0.02  # the finger's half length: its tip is this far below the gripper's origin
+HOVER_Z = 0.2  # the height the gripper travels and carries at
+TABLE_HALF = 0.22  # blocks and zones are placed within this square
+MIN_GAP = 0.09  # between the centres of any two placed objects
+STEP_M = 0.02  # continuous control: the gripper's target moves this far per unit action
+FRAME_SKIP = 25  # continuous control: physics steps (2 ms) per env step
+PROGRESS_WEIGHT = 1.0
+CONTROLS = ("skills", "continuous")
+#: Bounds of the ``state`` observation: gripper position (m), velocity (m/s), holding (0 or 1).
+STATE_LOW, STATE_HIGH = (-1, -1, -1, -10, -10, -10, 0), (1, 1, 1, 10, 10, 10, 1)
+CAMERAS = ("top", "front")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One sub-goal: bring ``block`` (or the gripper, if None) to ``zone``, or onto block ``onto``."""
+
+    block: int | None
+    zone: int | None = None
+    onto: int | None = None
+
+
+class TabletopEnv(gym.Env):
+    """A tabletop task (see the module docstring). Subclasses set the scene and the goals in
+    :meth:`_arrange`.
+
+    Args:
+        control: ``"skills"`` or ``"continuous"``.
+        camera: ``"top"`` or ``"front"``.
+        width, height: the image size.
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(self, control: str = "skills", camera: str = "top", width: int = 224, height: int = 224,
+                 render_mode: str | None = None):  # fmt: skip
+        if control not in CONTROLS:
+            raise ValueError(f"control must be one of {', '.join(CONTROLS)}, got {control!r}")
+        if camera not in CAMERAS:
+            raise ValueError(f"camera must be one of {', '.join(CAMERAS)}, got {camera!r}")
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        self.control, self.camera, self.size, self.render_mode = control, camera, (width, height), render_mode
+        path = resources.files("mmgym.assets") / "mjcf" / "tabletop.xml"
+        self.model = mujoco.MjModel.from_xml_path(str(path))
+        self.data = mujoco.MjData(self.model)
+        self._renderer = None
+        self._blocks = [self.model.body(f"block{i}").id for i in range(3)]
+        self._block_geoms = [self.model.geom(f"block{i}").id for i in range(3)]
+        self._zone_geoms = [self.model.geom(f"zone{i}").id for i in range(3)]
+        self._block_qpos = [self.model.jnt_qposadr[self.model.body_jntadr[b]] for b in self._blocks]
+        self._block_qvel = [self.model.jnt_dofadr[self.model.body_jntadr[b]] for b in self._blocks]
+        self.observation_space = spaces.Dict({
+            "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
+            "instruction": spaces.Text(MAX_INSTRUCTION_LENGTH, min_length=1, charset=CHARSET),
+            "state": spaces.Box(np.array(STATE_LOW, np.float32), np.array(STATE_HIGH, np.float32)),
+        })  # fmt: skip
+        continuous = spaces.Box(-1, 1, (4,), np.float32)
+        self.action_space = skill_space(width, height) if control == "skills" else continuous
+        self.instruction = ""
+        self.goals: list[Goal] = []
+        self.colours: dict[str, str] = {}
+        self._zone_centres = np.zeros((3, 2))
+        self._held: int | None = None
+        self._offset = np.zeros(3)
+        self._target = np.zeros(3)
+        self._potential = 0.0
+
+    # What a task decides.
+    def _arrange(self, rng: np.random.Generator) -> str:
+        """Colour and place blocks and zones (``_place``), set ``self.goals``; return the instruction."""
+        raise NotImplementedError
+
+    # Gymnasium API.
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        mujoco.mj_resetData(self.model, self.data)
+        self._held = None
+        for index in range(3):
+            self._hide(index)
+        self.instruction = self._arrange(self.np_random)
+        self._target = np.array([0.0, -0.15, HOVER_Z])
+        self.data.qpos[:3] = self._target
+        self.data.ctrl[:] = self._target
+        mujoco.mj_forward(self.model, self.data)
+        self._settle(100)
+        self._potential = self._potential_now()
+        return self._observation(), {"expert_action": self.expert_action(), "success": False,
+                                     "reward_components": {"success": 0.0, "progress": 0.0}}  # fmt: skip
+
+    def step(self, action: Any):
+        info: dict[str, Any] = {}
+        finished = False
+        if self.control == "continuous":
+            self._continuous(np.asarray(action, dtype=np.float64), info)
+        else:
+            try:
+                skill = as_skill(action)
+            except SkillError as error:
+                skill = None
+                info["invalid_action"] = str(error)
+            if skill is not None:
+                finished = skill.type == SkillType.FINISH
+                self._run_skill(skill, info)
+        success = self._succeeded()
+        potential = self._potential_now()
+        progress = PROGRESS_WEIGHT * (potential - self._potential)
+        self._potential = potential
+        reward = float(success) + progress
+        terminated = success or finished
+        info.update(success=success, reward_components={"success": float(success), "progress": progress},
+                    expert_action=None if terminated else self.expert_action())  # fmt: skip
+        return self._observation(), reward, terminated, False, info
+
+    def render(self) -> np.ndarray | None:
+        return self._image() if self.render_mode == "rgb_array" else None
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+    # Scene set-up, for tasks.
+    def _colour_names(self, rng: np.random.Generator, count: int) -> list[str]:
+        names = list(COLOURS)
+        return [names[i] for i in rng.permutation(len(names))[:count]]
+
+    def _free_spots(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """``count`` table positions at least ``MIN_GAP`` apart (rejection sampling)."""
+        while True:
+            spots = rng.uniform(-TABLE_HALF, TABLE_HALF, (count, 2))
+            gaps = np.linalg.norm(spots[:, None] - spots[None], axis=-1) + np.eye(count)
+            if count < 2 or gaps.min() >= MIN_GAP:
+                return spots
+
+    def _show_block(self, index: int, colour: str, xy: np.ndarray) -> None:
+        geom = self._block_geoms[index]
+        self.model.geom_rgba[geom] = (*COLOURS[colour], 1.0)
+        self.model.geom_contype[geom] = self.model.geom_conaffinity[geom] = 1
+        address = self._block_qpos[index]
+        self.data.qpos[address:address + 7] = (xy[0], xy[1], BLOCK_HALF, 1, 0, 0, 0)
+
+    def _show_zone(self, index: int, colour: str, xy: np.ndarray) -> None:
+        geom = self._zone_geoms[index]
+        self.model.geom_rgba[geom] = (*COLOURS[colour], 1.0)
+        self.model.geom_pos[geom][:2] = xy
+        self._zone_centres[index] = xy
+
+    def _hide(self, index: int) -> None:
+        block, zone = self._block_geoms[index], self._zone_geoms[index]
+        self.model.geom_rgba[block, 3] = self.model.geom_rgba[zone, 3] = 0.0
+        self.model.geom_contype[block] = self.model.geom_conaffinity[block] = 2  # the floor's bit only
+        address = self._block_qpos[index]
+        self.data.qpos[address:address + 7] = (2.0 + index, 2.0, -0.6 + BLOCK_HALF, 1, 0, 0, 0)
+        self.model.geom_pos[zone][:2] = (2.0 + index, 2.0)
+        self._zone_centres[index] = (2.0 + index, 2.0)
+
+    # State.
+    @property
+    def gripper(self) -> np.ndarray:
+        return self.data.qpos[:3].copy()
+
+    def block_position(self, index: int) -> np.ndarray:
+        return self.data.xpos[self._blocks[index]].copy()
+
+    def _goal_met(self, goal: Goal) -> bool:
+        if goal.block is None:
+            tip = self.gripper - (0, 0, FINGER_HALF)
+            centre = self._zone_centres[goal.zone]
+            return bool(np.linalg.norm(tip[:2] - centre) < ZONE_RADIUS and tip[2] < 0.06)
+        if self._held == goal.block:
+            return False
+        position = self.block_position(goal.block)
+        if goal.zone is not None:
+            inside = np.linalg.norm(position[:2] - self._zone_centres[goal.zone]) < ZONE_RADIUS
+            return bool(inside and position[2] < BLOCK_HALF + 0.01)
+        below = self.block_position(goal.onto)
+        return bool(np.linalg.norm(position[:2] - below[:2]) < BLOCK_HALF
+                    and abs(position[2] - below[2] - 2 * BLOCK_HALF) < 0.01)  # fmt: skip
+
+    def _succeeded(self) -> bool:
+        return all(self._goal_met(goal) for goal in self.goals)
+
+    def _destination(self, goal: Goal) -> np.ndarray:
+        if goal.zone is not None:
+            return np.array([*self._zone_centres[goal.zone], BLOCK_HALF])
+        return self.block_position(goal.onto) + (0, 0, 2 * BLOCK_HALF)
+
+    def _potential_now(self) -> float:
+        """Minus the distance still to cover: over the first unmet sub-goal, plus 0.5 m per later one."""
+        unmet = [goal for goal in self.goals if not self._goal_met(goal)]
+        if not unmet:
+            return 0.0
+        goal, later = unmet[0], 0.5 * (len(unmet) - 1)
+        if goal.block is None:
+            target = np.array([*self._zone_centres[goal.zone], FINGER_HALF + 0.02])
+            return -float(np.linalg.norm(self.gripper - target)) - later
+        block = self.block_position(goal.block)
+        reach = 0.0 if self._held == goal.block else float(np.linalg.norm(self.gripper - block))
+        return -(reach + float(np.linalg.norm(block - self._destination(goal)))) - later
+
+    # Physics and control.
+    def _settle(self, substeps: int) -> None:
+        for _ in range(substeps):
+            mujoco.mj_step(self.model, self.data)
+            self._carry()
+
+    def _carry(self) -> None:
+        """Keep a held block fixed to the gripper."""
+        if self._held is None:
+            return
+        address, velocity = self._block_qpos[self._held], self._block_qvel[self._held]
+        self.data.qpos[address:address + 3] = self.gripper + self._offset
+        self.data.qvel[velocity:velocity + 6] = 0.0
+        mujoco.mj_forward(self.model, self.data)
+
+    def _drive(self, target: np.ndarray, max_substeps: int = 600) -> None:
+        """Move the gripper to ``target`` (clipped to its joint ranges) under position control."""
+        low, high = self.model.actuator_ctrlrange[:, 0], self.model.actuator_ctrlrange[:, 1]
+        self._target = np.clip(target, low, high)
+        self.data.ctrl[:] = self._target
+        for _ in range(max_substeps // 10):
+            self._settle(10)
+            if np.abs(self.gripper - self._target).max() < 0.002 and np.abs(self.data.qvel[:3]).max() < 0.02:
+                return
+
+    def _block_under(self, xy: np.ndarray, reach: float = 0.02, skip: int | None = None) -> int | None:
+        """The topmost visible block whose centre is within ``reach`` of ``xy``."""
+        found = [(self.block_position(i)[2], i) for i in range(3)
+                 if i != skip and self.model.geom_rgba[self._block_geoms[i], 3] > 0
+                 and np.linalg.norm(self.block_position(i)[:2] - xy) < reach]  # fmt: skip
+        return max(found)[1] if found else None
+
+    def _grasp(self, info: dict[str, Any]) -> None:
+        if self._held is not None:
+            info["skill_note"] = "already holding a block"
+            return
+        block = self._block_under(self.gripper[:2])
+        if block is None:
+            info["skill_note"] = "no block under the gripper"
+            return
+        top = self.block_position(block)[2] + BLOCK_HALF
+        self._drive(np.array([*self.gripper[:2], top + FINGER_HALF]))
+        self._attach(block)
+        self._drive(np.array([*self.gripper[:2], HOVER_Z]))
+
+    def _touches(self, block: int) -> bool:
+        """Whether the finger's tip is on (within 6 mm of) the top of ``block``."""
+        return self.gripper[2] - FINGER_HALF - self.block_position(block)[2] - BLOCK_HALF < 0.006
+
+    def _attach(self, block: int) -> None:
+        self._held = block
+        self._offset = self.block_position(block) - self.gripper
+
+    def _release(self, info: dict[str, Any]) -> None:
+        if self._held is None:
+            info["skill_note"] = "holding nothing"
+            return
+        held = self.block_position(self._held)
+        below = self._block_under(held[:2], reach=2 * BLOCK_HALF, skip=self._held)
+        support = self.block_position(below)[2] + BLOCK_HALF if below is not None else 0.0
+        self._drive(np.array([*self.gripper[:2], support + 0.002 + BLOCK_HALF - self._offset[2]]))
+        self._held = None
+        self._settle(100)
+        self._drive(np.array([*self.gripper[:2], HOVER_Z]))
+
+    def _run_skill(self, skill: Skill, info: dict[str, Any]) -> None:
+        if skill.type == SkillType.MOVE:
+            amount = float(np.clip(skill.amount, 0.0, MAX_MOVE_CM))
+            if amount != skill.amount:
+                info["action_note"] = f"amount {skill.amount:g} cm clipped to {amount:g}"
+            self._drive(self._target + np.array(DIRECTION_VECTORS[skill.direction]) * amount / 100)
+        elif skill.type == SkillType.MOVE_TO:
+            spot = self.pixel_to_table(skill.point)
+            if spot is None:
+                info["invalid_action"] = f"move_to {list(skill.point)}: the pixel shows nothing to move over"
+            else:
+                self._drive(np.array([spot[0], spot[1], self._target[2]]))
+        elif skill.type == SkillType.GRASP:
+            self._grasp(info)
+        elif skill.type == SkillType.RELEASE:
+            self._release(info)
+
+    def _continuous(self, action: np.ndarray, info: dict[str, Any]) -> None:
+        if action.shape != (4,) or not np.all(np.isfinite(action)):
+            info["invalid_action"] = f"a continuous action is 4 finite numbers, got {action.tolist()}"
+            action = np.zeros(4)
+        clipped = np.clip(action, -1.0, 1.0)
+        if not np.array_equal(clipped, action):
+            info["action_note"] = "action clipped to [-1, 1]"
+        low, high = self.model.actuator_ctrlrange[:, 0], self.model.actuator_ctrlrange[:, 1]
+        self._target = np.clip(self._target + clipped[:3] * STEP_M, low, high)
+        self.data.ctrl[:] = self._target
+        closing = clipped[3] > 0
+        if closing and self._held is None:
+            block = self._block_under(self.gripper[:2])
+            if block is not None and self._touches(block):
+                self._attach(block)
+        elif not closing and self._held is not None:
+            self._held = None
+        self._settle(FRAME_SKIP)
+
+    # Camera geometry.
+    def _camera(self) -> tuple[np.ndarray, np.ndarray, float]:
+        camera = self.model.camera(self.camera).id
+        rotation = self.data.cam_xmat[camera].reshape(3, 3)
+        return self.data.cam_xpos[camera], rotation, float(self.model.cam_fovy[camera])
+
+    def pixel_to_table(self, point: tuple[int, int]) -> np.ndarray | None:
+        """The scene point the camera shows at pixel ``point`` (the gripper looked through), or
+        None for a pixel outside the image or showing nothing."""
+        width, height = self.size
+        x, y = point
+        if not (0 <= x < width and 0 <= y < height):
+            return None
+        origin, rotation, fovy = self._camera()
+        scale = np.tan(np.radians(fovy) / 2) / (height / 2)
+        ray = rotation @ np.array([(x + 0.5 - width / 2) * scale, -(y + 0.5 - height / 2) * scale, -1.0])
+        ray /= np.linalg.norm(ray)
+        geom = np.array([-1], dtype=np.int32)
+        groups = np.array([1, 1, 0, 0, 0, 0], dtype=np.uint8)  # not group 2, the gripper
+        distance = mujoco.mj_ray(self.model, self.data, origin, ray, groups, 1, -1, geom)
+        return None if distance < 0 else origin + distance * ray
+
+    def table_to_pixel(self, position: np.ndarray) -> tuple[int, int]:
+        """The pixel where the camera shows scene point ``position`` (clipped to the image)."""
+        width, height = self.size
+        origin, rotation, fovy = self._camera()
+        local = rotation.T @ (np.asarray(position) - origin)
+        scale = np.tan(np.radians(fovy) / 2) / (height / 2)
+        x = local[0] / -local[2] / scale + width / 2 - 0.5
+        y = -local[1] / -local[2] / scale + height / 2 - 0.5
+        return int(np.clip(round(x), 0, width - 1)), int(np.clip(round(y), 0, height - 1))
+
+    # The oracle.
+    def expert_action(self) -> Skill | np.ndarray | None:
+        """What the scripted expert does next, in this env's action interface."""
+        unmet = [goal for goal in self.goals if not self._goal_met(goal)]
+        if not unmet:
+            return Skill.finish() if self.control == "skills" else np.zeros(4, np.float32)
+        return self._expert_skill(unmet[0]) if self.control == "skills" else self._expert_velocity(unmet[0])
+
+    def _expert_skill(self, goal: Goal) -> Skill:
+        if goal.block is None:
+            centre = np.array([*self._zone_centres[goal.zone], 0.0])
+            if np.linalg.norm(self.gripper[:2] - centre[:2]) > 0.02:
+                return self._skill_over(centre, self.gripper, 0.02)
+            return Skill.move("down", min(MAX_MOVE_CM, 100 * (self.gripper[2] - FINGER_HALF - 0.03)))
+        if self._held is not None and self._held != goal.block:
+            return Skill.release()
+        if self._held is None:
+            block = self.block_position(goal.block)
+            if np.linalg.norm(self.gripper[:2] - block[:2]) > 0.01:
+                return self._skill_over(block + (0, 0, BLOCK_HALF), self.gripper, 0.01)
+            return Skill.grasp()
+        destination, tolerance = self._destination(goal), 0.02 if goal.zone is not None else 0.006
+        if np.linalg.norm(self.block_position(goal.block)[:2] - destination[:2]) > tolerance:
+            held = self.block_position(goal.block)
+            return self._skill_over(destination + (0, 0, BLOCK_HALF), held, tolerance)
+        return Skill.release()
+
+    def _skill_over(self, position: np.ndarray, now: np.ndarray, tolerance: float) -> Skill:
+        """Bring ``now`` (the gripper or the held block) over ``position``: move_to the pixel showing
+        it while that lands within ``tolerance``, else (pixels too coarse, or the spot hidden) a
+        plain move along the axis of the larger offset."""
+        x, y = self.table_to_pixel(position)
+        spot = self.pixel_to_table((x, y))
+        lands = spot is not None and np.linalg.norm(spot[:2] - position[:2]) < tolerance
+        if lands and np.linalg.norm(spot[:2] - self.gripper[:2]) > 1e-3:  # (else it would not move)
+            return Skill.move_to(x, y)
+        offset = position[:2] - now[:2]
+        axis = int(np.argmax(np.abs(offset)))
+        direction = (("left", "right"), ("backward", "forward"))[axis][int(offset[axis] > 0)]
+        return Skill.move(direction, round(min(MAX_MOVE_CM, 100 * abs(offset[axis])), 2))
+
+    def _expert_velocity(self, goal: Goal) -> np.ndarray:
+        grip = -1.0
+        if goal.block is None:
+            target = np.array([*self._zone_centres[goal.zone], FINGER_HALF + 0.02])
+        elif self._held != goal.block:
+            block = self.block_position(goal.block)
+            target = np.array([*block[:2], block[2] + BLOCK_HALF + FINGER_HALF])
+            if self.gripper[2] - target[2] < 0.004 and np.linalg.norm(self.gripper[:2] - block[:2]) < 0.01:
+                grip = 1.0
+        else:
+            grip = 1.0
+            destination = self._destination(goal)
+            target = np.array([*destination[:2], destination[2] + 0.002 - self._offset[2]])
+            over = np.linalg.norm(self.block_position(goal.block)[:2] - destination[:2]) < 0.008
+            if over and self.gripper[2] - target[2] < 0.004:
+                grip = -1.0
+        if np.linalg.norm(self.gripper[:2] - target[:2]) > 0.01:  # rise, travel high, then go down
+            high = self.gripper[2] > HOVER_Z - 0.02
+            target = np.array([*(target[:2] if high else self.gripper[:2]), HOVER_Z])
+        return np.append(np.clip((target - self._target) / STEP_M, -1, 1), grip).astype(np.float32)
+
+    # Observation.
+    def _image(self) -> np.ndarray:
+        if self._renderer is None:
+            self._renderer = make_renderer(self.model, *self.size)
+        self._renderer.update_scene(self.data, self.camera)
+        return self._renderer.render()
+
+    def _observation(self) -> dict[str, Any]:
+        state = np.concatenate([self.gripper, self.data.qvel[:3], [float(self._held is not None)]])
+        return {"image": self._image(), "instruction": self.instruction, "state": state.astype(np.float32)}
+
+
+class ReachTargetEnv(TabletopEnv):
+    """Reach the zone of the named colour with the gripper's tip, among two distractor zones."""
+
+    def _arrange(self, rng: np.random.Generator) -> str:
+        colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
+        for index in range(3):
+            self._show_zone(index, colours[index], spots[index])
+        self.goals = [Goal(block=None, zone=0)]
+        return f"Reach the {colours[0]} target."
+
+
+class PickPlaceEnv(TabletopEnv):
+    """Put the block of the named colour in the zone of the named colour; one distractor each."""
+
+    def _arrange(self, rng: np.random.Generator) -> str:
+        colours, spots = self._colour_names(rng, 4), self._free_spots(rng, 4)
+        self._show_block(0, colours[0], spots[0])
+        self._show_block(1, colours[1], spots[1])
+        self._show_zone(0, colours[2], spots[2])
+        self._show_zone(1, colours[3], spots[3])
+        self.goals = [Goal(block=0, zone=0)]
+        return f"Put the {colours[0]} block in the {colours[2]} zone."
+
+
+class StackBlocksEnv(TabletopEnv):
+    """Stack the block of one named colour on the block of another, with a distractor block."""
+
+    def _arrange(self, rng: np.random.Generator) -> str:
+        colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
+        for index in range(3):
+            self._show_block(index, colours[index], spots[index])
+        self.goals = [Goal(block=0, onto=1)]
+        return f"Stack the {colours[0]} block on the {colours[1]} block."
+
+
+class BuildTowerEnv(TabletopEnv):
+    """Build a three-block tower in a named order: two sub-goals that must be met in turn."""
+
+    def _arrange(self, rng: np.random.Generator) -> str:
+        colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
+        for index in range(3):
+            self._show_block(index, colours[index], spots[index])
+        self.goals = [Goal(block=1, onto=0), Goal(block=2, onto=1)]
+        return (f"Build a tower: the {colours[0]} block at the bottom, the {colours[1]} one on it, then the "
+                f"{colours[2]} one on top.")
