@@ -49,6 +49,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/env_throughput.py
 	$(BIN)/python bench/browser_vs_miniwob.py
+	$(BIN)/python bench/embodied_fps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

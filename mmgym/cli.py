@@ -16,11 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mmgym.agents import AGENTS
+from mmgym.agents.policies import OraclePolicy, RandomPolicy
+from mmgym.agents.sb3 import SB3Policy, read_baseline, train, training_env
 from mmgym.envs.browser.tasks import browser_tasks
 from mmgym.envs.coordinates import Coordinates
-from mmgym.envs.embodied.tasks import embodied_tasks
+from mmgym.envs.embodied.tasks import embodied_env_ids, embodied_tasks
 from mmgym.envs.registration import TASKS, gui_env_ids
-from mmgym.episodes import Step, evaluate, make_text_env, run_episode
+from mmgym.episodes import EvalResult, Step, evaluate, evaluate_policy, make_text_env, run_episode
 from mmgym.errors import UsageError
 from mmgym.learning_cli import add_commands
 
@@ -72,6 +74,13 @@ def _make_env(env_id: str, args: argparse.Namespace) -> gym.Env:
 
 def _make_agent(name: str, args: argparse.Namespace):
     return AGENTS[name](coordinates=args.coordinates)  # episodes are seeded: so are random agents
+
+
+def _agent_name(name: str) -> str:
+    if name in AGENTS or (name.startswith("sb3:") and len(name) > 4):
+        return name
+    raise argparse.ArgumentTypeError(f"unknown agent {name!r}: choose from {', '.join(sorted(AGENTS))} "
+                                     "or sb3:PATH (a saved baseline)")  # fmt: skip
 
 
 def _stdout() -> Console:
@@ -149,21 +158,73 @@ def cmd_eval(args: argparse.Namespace) -> None:
         raise UsageError("name the environments to evaluate, or pass --all (not both)")
     env_ids = gui_env_ids() if args.all else [_env_id(name) for name in args.envs]
     seeds = range(args.seed, args.seed + args.episodes)
+    baselines = [name.removeprefix("sb3:") for name in args.agent if name.startswith("sb3:")]
+    for env_id in env_ids:
+        if env_id not in embodied_env_ids() and (args.videos or baselines):
+            raise UsageError(f"sb3 agents and --videos are for the embodied envs; {env_id} is not one")
+    for path in baselines:
+        read_baseline(path)  # a wrong path fails here, in one line
     rows = []
     with _progress() as progress:
         task = progress.add_task("evaluating", total=len(env_ids) * len(args.agent) * args.episodes)
+
+        def advance(_: Any) -> None:
+            progress.advance(task)
+
         for env_id in env_ids:
+            if env_id in embodied_env_ids():
+                for name in args.agent:
+                    progress.update(task, description=f"{env_id} {name}")
+                    rows.append(_eval_policy(env_id, name, args, seeds, advance).summary())
+                continue
             env = _make_env(env_id, args)
             for name in args.agent:
                 progress.update(task, description=f"{env_id} {name}")
-                result = evaluate(env, _make_agent(name, args), env_id, name, seeds,
-                                  on_episode=lambda _: progress.advance(task))  # fmt: skip
-                rows.append(result.summary())
+                rows.append(evaluate(env, _make_agent(name, args), env_id, name, seeds, advance).summary())
             env.close()
-    if args.json:
+    _print_rows(rows, args.json)
+
+
+def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range, advance: Any) -> EvalResult:
+    """One agent on an embodied env: oracle, random or ``sb3:PATH`` (made at the model's image size)."""
+    size, policy = args.size, None
+    if name.startswith("sb3:"):
+        policy = SB3Policy(name.removeprefix("sb3:"))
+        if size is not None and tuple(size) != policy.size:
+            raise UsageError(f"{name} was trained on {policy.size[0]}x{policy.size[1]} images; drop --size")
+        size = policy.size
+    try:
+        env = gym.make(env_id, **({} if size is None else {"width": size[0], "height": size[1]}))
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"cannot make {env_id}: {error}") from None
+    policy = policy or (OraclePolicy() if name == "oracle" else RandomPolicy(env.action_space))
+    video = None
+    if args.videos:
+        label = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        video = Path(args.videos) / f"{env_id.removeprefix('mmgym/')}_{label}.gif"
+    result = evaluate_policy(env, policy, env_id, name, seeds, advance, video)
+    env.close()
+    return result
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
         print(json.dumps(rows, indent=2))
     else:
         _stdout().print(_results_table(rows))
+
+
+def cmd_baseline_sb3(args: argparse.Namespace) -> None:
+    env_id = _env_id(args.env)
+    width, height = args.size or (64, 64)
+    training_env(env_id, width, height).close()  # a wrong kind of env fails here, before any output
+    console.print(f"training {args.algo} on {env_id} for {args.steps} steps ({width}x{height} images)")
+    out = train(env_id, args.algo, args.steps, Path(args.out), width, height, args.seed)
+    console.print(f"saved {out / 'model.zip'}; evaluate it with `mmgym eval {env_id} --agent sb3:{out}`")
+    args.size, args.agent = None, [f"sb3:{out}", "random"]
+    seeds = range(args.seed + 10**6, args.seed + 10**6 + args.episodes)  # not the training episodes' seeds
+    rows = [_eval_policy(env_id, name, args, seeds, lambda _: None).summary() for name in args.agent]
+    _print_rows(rows, args.json)
 
 
 _COLUMNS = {  # summary key -> short header
@@ -214,10 +275,24 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_ = commands.add_parser("eval", help="evaluate agents and print a results table")
     evaluate_.add_argument("envs", nargs="*", help="environment ids")
     evaluate_.add_argument("--all", action="store_true", help="every GUI environment")
-    evaluate_.add_argument("--agent", nargs="+", choices=sorted(AGENTS), default=["oracle"])
+    evaluate_.add_argument("--agent", nargs="+", type=_agent_name, default=["oracle"],
+                           help=f"{', '.join(sorted(AGENTS))}, or sb3:PATH for a saved baseline")  # fmt: skip
     evaluate_.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate_.add_argument("--videos", help="directory for a GIF of each agent's first episode (embodied)")
     common(evaluate_)
     evaluate_.set_defaults(run=cmd_eval)
+
+    baseline = commands.add_parser("baseline", help="train a classical RL baseline and evaluate it")
+    kinds = baseline.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    sb3 = kinds.add_parser("sb3", help="stable-baselines3 PPO or SAC on a continuous-control env's images")
+    sb3.add_argument("env", help="a continuous-control id, e.g. mmgym/ReachTargetContinuous-v0")
+    sb3.add_argument("--algo", choices=["ppo", "sac"], default="ppo")
+    sb3.add_argument("--steps", type=int, default=20_000, help="training env steps")
+    sb3.add_argument("--out", required=True, help="directory for model.zip and baseline.json")
+    sb3.add_argument("--json", action="store_true", help="print the eval as JSON instead of a table")
+    sb3.add_argument("--videos", help="directory for a GIF of each agent's first eval episode")
+    common(sb3)
+    sb3.set_defaults(run=cmd_baseline_sb3)
     add_commands(commands)
     return parser
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
+from PIL import Image
 
 import mmgym.envs  # noqa: F401  (registers the mmgym ids)
 from mmgym.agents.base import Agent, Reply
+from mmgym.agents.policies import Policy
 from mmgym.envs.text_actions import TextActions
 
 
@@ -46,6 +50,7 @@ class EvalResult:
     agent: str
     episodes: list[EpisodeResult] = field(default_factory=list)
     seconds: float = 0.0
+    replies: bool = True  # the agent wrote text replies (else it chose structured actions)
 
     def summary(self) -> dict[str, Any]:
         n = max(1, len(self.episodes))
@@ -61,7 +66,9 @@ class EvalResult:
             "action_type_accuracy": (
                 sum(e.type_matches for e in self.episodes) / expert_steps if expert_steps else None
             ),
-            "invalid_reply_rate": sum(e.invalid_replies for e in self.episodes) / max(1, steps),
+            "invalid_reply_rate": (
+                sum(e.invalid_replies for e in self.episodes) / max(1, steps) if self.replies else None
+            ),
             "steps_per_second": steps / self.seconds if self.seconds > 0 else None,
         }
 
@@ -111,3 +118,49 @@ def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: ra
             on_episode(episode)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def run_policy_episode(env: gym.Env, policy: Policy, seed: int,
+                       frames: list[np.ndarray] | None = None) -> EpisodeResult:  # fmt: skip
+    """Play one episode of a structured-action ``policy`` from ``seed``; with ``frames``, collect
+    every image it saw (the last one too)."""
+    policy.reset(seed)
+    observation, info = env.reset(seed=seed)
+    result = EpisodeResult(seed=seed)
+    done = False
+    while not done:
+        if frames is not None:
+            frames.append(observation["image"])
+        observation, reward, terminated, truncated, info = env.step(policy.act(observation, info))
+        result.steps += 1
+        result.total_reward += float(reward)
+        done = terminated or truncated
+    if frames is not None:
+        frames.append(observation["image"])
+    result.success = bool(info.get("success", False))
+    return result
+
+
+def evaluate_policy(env: gym.Env, policy: Policy, env_id: str, name: str, seeds: range,
+                    on_episode: Callable[[EpisodeResult], None] | None = None,
+                    video: Path | None = None) -> EvalResult:  # fmt: skip
+    """Run ``policy`` for one episode per seed and collect the metrics; with ``video``, save the
+    first episode there as a GIF."""
+    result = EvalResult(env_id, name, replies=False)
+    start = time.perf_counter()
+    for index, seed in enumerate(seeds):
+        frames = [] if video is not None and index == 0 else None
+        result.episodes.append(run_policy_episode(env, policy, seed, frames))
+        if frames:
+            save_gif(frames, video)
+        if on_episode is not None:
+            on_episode(result.episodes[-1])
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def save_gif(frames: list[np.ndarray], path: Path, fps: int = 5) -> None:
+    """Write ``frames`` (H, W, 3 uint8 images) as a looping GIF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images = [Image.fromarray(frame) for frame in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=1000 // fps, loop=0)

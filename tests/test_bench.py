@@ -17,3 +17,14 @@ def test_env_throughput_bench_runs_and_reports_each_part():
     parts = ("mmgym/ReadPrice-v0", "1280x720", "tasks reach 2000", "make_vec async", "where the time goes")
     for part in parts:
         assert part in result.stdout
+
+
+@pytest.mark.slow
+def test_embodied_fps_bench_measures_mmgym_beside_gymnasium():
+    bench = BENCH.parent / "embodied_fps.py"
+    result = subprocess.run([sys.executable, str(bench), "--quick", "--runs", "1"],
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    for part in ("mmgym/BuildTowerContinuous-v0", "Reacher-v5", "Pusher-v5", "fast / default", "224x224: "):
+        assert part in result.stdout
+    assert "not measured" not in result.stdout

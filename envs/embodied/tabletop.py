@@ -53,7 +53,7 @@ HOVER_Z = 0.2  # the height the gripper travels and carries at
 TABLE_HALF = 0.22  # blocks and zones are placed within this square
 MIN_GAP = 0.09  # between the centres of any two placed objects
 STEP_M = 0.02  # continuous control: the gripper's target moves this far per unit action
-FRAME_SKIP = 25  # continuous control: physics steps (2 ms) per env step
+FRAME_SKIP = 10  # continuous control: physics steps (5 ms) per env step
 PROGRESS_WEIGHT = 1.0
 CONTROLS = ("skills", "continuous")
 #: Bounds of the ``state`` observation: gripper position (m), velocity (m/s), holding (0 or 1).
@@ -133,7 +133,7 @@ class TabletopEnv(gym.Env):
         self.data.qpos[:3] = self._target
         self.data.ctrl[:] = self._target
         mujoco.mj_forward(self.model, self.data)
-        self._settle(100)
+        self._settle(20)
         self._potential = self._potential_now()
         return self._observation(), {"expert_action": self.expert_action(), "success": False,
                                      "reward_components": {"success": 0.0, "progress": 0.0}}  # fmt: skip
@@ -311,7 +311,7 @@ class TabletopEnv(gym.Env):
         support = self.block_position(below)[2] + BLOCK_HALF if below is not None else 0.0
         self._drive(np.array([*self.gripper[:2], support + 0.002 + BLOCK_HALF - self._offset[2]]))
         self._held = None
-        self._settle(100)
+        self._settle(40)
         self._drive(np.array([*self.gripper[:2], HOVER_Z]))
 
     def _run_skill(self, skill: Skill, info: dict[str, Any]) -> None:

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image, ImageSequence
 
 from mmgym.cli import main
 from mmgym.envs.registration import TASKS
@@ -83,7 +85,7 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["eval", "ClickElemnt-v0"], "did you mean mmgym/ClickElement-v0?"),
         (["eval"], "name the environments to evaluate, or pass --all"),
         (["eval", "--all", "--episodes", "0"], "--episodes must be at least 1"),
-        (["eval", "--all", "--agent", "smart"], "invalid choice: 'smart'"),
+        (["eval", "--all", "--agent", "smart"], "unknown agent 'smart': choose from oracle, random or sb3"),
         (["eval", "--all", "--size", "big"], "expected WIDTHxHEIGHT"),
         (["eval", "--all", "--size", "10x10"], "width must be an int from 112 to 1920"),
         (["eval", "--all", "--coordinates", "inches"], "inches"),
@@ -111,3 +113,21 @@ def test_user_mistakes_get_one_line(argv, message, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mmgym: error:"), result.stderr
     assert message in lines[0]
+
+
+def test_eval_on_an_embodied_env_saves_a_gif_of_each_agent(tmp_path, capsys):
+    envs = ["mmgym/StackBlocks-v0", "mmgym/StackBlocksContinuous-v0"]
+    code = main(["eval", *envs, "--agent", "oracle", "random", "--episodes", "3", "--size", "48x48",
+                 "--videos", str(tmp_path), "--json"])  # fmt: skip
+    assert code == 0
+    rows = {(row["env"], row["agent"]): row for row in json.loads(capsys.readouterr().out)}
+    for env in envs:
+        assert rows[env, "oracle"]["success_rate"] == 1.0 and rows[env, "random"]["success_rate"] < 1.0
+        assert rows[env, "oracle"]["invalid_reply_rate"] is None  # no replies: structured actions
+    frames = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(Image.open(
+        tmp_path / "StackBlocks-v0_oracle.gif"))]  # fmt: skip
+    assert frames[0].shape == (48, 48, 3) and len(frames) >= 3  # the first screen ... the last
+    assert not np.array_equal(frames[0], frames[-1])  # a block moved
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "StackBlocks-v0_oracle.gif", "StackBlocks-v0_random.gif",
+        "StackBlocksContinuous-v0_oracle.gif", "StackBlocksContinuous-v0_random.gif"]
