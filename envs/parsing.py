@@ -50,6 +50,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from mmgym.envs.actions import (
     CHARSET,
@@ -61,6 +62,7 @@ from mmgym.envs.actions import (
     Direction,
 )
 from mmgym.envs.coordinates import PIXEL, Coordinates
+from mmgym.envs.embodied.skills import Skill, SkillError
 from mmgym.envs.literal import (
     LiteralError,
     describe,
@@ -115,14 +117,15 @@ class ParsedReply:
     """What :func:`parse_reply` read from one reply.
 
     Attributes:
-        action: the action, or ``None`` when the reply does not give a valid one.
+        action: the action (a :class:`Skill` from :func:`parse_skill_reply`), or ``None`` when the
+            reply does not give a valid one.
         error: one-line reason when ``action`` is ``None``, else ``None``.
         format_ok: the reply has exactly the R1 layout (see the module docstring).
         think: the text inside ``<think>...</think>``, stripped, or ``None`` without that block.
         answer: the text inside ``<answer>...</answer>``, stripped, or ``None`` without it.
     """
 
-    action: Action | None
+    action: Action | Skill | None
     error: str | None
     format_ok: bool
     think: str | None
@@ -154,6 +157,30 @@ def parse_reply(
         >>> parse_reply(reply).action
         Action(type=<ActionType.CLICK: 0>, point=(3, 4), direction=None, text=None, key=None)
     """
+    return _parse(reply, _answer_action, screen_size, coordinates, require_think)
+
+
+def parse_skill_reply(
+    reply: str,
+    *,
+    screen_size: tuple[int, int] | None = None,
+    coordinates: Coordinates | str = PIXEL,
+    require_think: bool = True,
+) -> ParsedReply:
+    """Read a reply whose answer is an embodied skill (:class:`~mmgym.envs.embodied.skills.Skill`),
+    with the same layout rules, answer shapes and coordinate conversion as :func:`parse_reply`;
+    never raises on any string.
+
+    Example:
+        >>> parse_skill_reply('<think>up</think><answer>{"action": "move", "direction": "up", '
+        ...                   '"amount": 5}</answer>').action
+        Skill(type=<SkillType.MOVE: 0>, direction='up', amount=5.0, point=None)
+    """
+    return _parse(reply, _answer_skill, screen_size, coordinates, require_think)
+
+
+def _parse(reply: str, read: Callable[[str, PointConverter], Any], screen_size: tuple[int, int] | None,
+           coordinates: Coordinates | str, require_think: bool) -> ParsedReply:  # fmt: skip
     if not isinstance(reply, str):
         raise TypeError(f"reply must be a string, got {type(reply).__name__}")
     convert = _point_converter(screen_size, coordinates)
@@ -163,7 +190,7 @@ def parse_reply(
     counts = {tag: reply.count(tag) for tag in _TAGS}
     format_ok = _has_r1_layout(reply, counts, require_think)
     try:
-        action = _answer_action(_single_answer(reply, counts), convert)
+        action = read(_single_answer(reply, counts), convert)
     except ReplyError as error:
         return ParsedReply(None, str(error), format_ok, think, answer)
     return ParsedReply(action, None, format_ok, think, answer)
@@ -334,6 +361,23 @@ def _answer_action(answer: str, convert: PointConverter) -> Action:
             raise ReplyError(f"answer is a list of {len(value)} items; give exactly one action")
         value = value[0]
     return _dict_action(value, convert)
+
+
+def _answer_skill(answer: str, convert: PointConverter) -> Skill:
+    if not answer.strip():
+        raise ReplyError('answer is empty; write a skill such as {"action": "grasp"}')
+    value = parse_literal(answer)
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise ReplyError(f"answer is a list of {len(value)} items; give exactly one skill")
+        value = value[0]
+    point = value.get("coordinate") if isinstance(value, dict) else None
+    if isinstance(point, list) and len(point) == 2 and all(_is_number(v) for v in point):
+        value = {**value, "coordinate": list(convert(*point))}  # the model's convention -> pixels
+    try:
+        return Skill.from_dict(value)
+    except SkillError as error:
+        raise ReplyError(str(error)) from None
 
 
 def _dict_action(data: object, convert: PointConverter) -> Action:

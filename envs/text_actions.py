@@ -9,7 +9,8 @@ from gymnasium import spaces
 
 from mmgym.envs.actions import CHARSET, Action
 from mmgym.envs.coordinates import PIXEL, Coordinates
-from mmgym.envs.parsing import parse_reply
+from mmgym.envs.embodied.skills import Skill
+from mmgym.envs.parsing import parse_reply, parse_skill_reply
 
 #: Longest reply the action space describes; longer replies are still parsed (and rejected).
 MAX_REPLY_LENGTH = 4096
@@ -18,11 +19,12 @@ MAX_REPLY_LENGTH = 4096
 class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Step a structured-action env with model replies such as ``<think>..</think><answer>{..}</answer>``.
 
-    The reply is parsed strictly (:func:`mmgym.envs.parsing.parse_reply`) and its points converted
-    from the model's coordinate convention to the env's pixels. A reply that does not parse is
-    executed as ``wait``: the step counts toward the time limit, the screen only changes if time
-    changes it, and ``info["parse_error"]`` says what was wrong. The wrapper never raises on a
-    reply.
+    The reply is parsed strictly (:func:`mmgym.envs.parsing.parse_reply`, or
+    :func:`~mmgym.envs.parsing.parse_skill_reply` for an embodied env's skill actions) and its points
+    converted from the model's coordinate convention to the env's pixels. A reply that does not
+    parse is executed as ``wait`` (a zero-length move for skills): the step counts toward the time
+    limit, the screen only changes if time changes it, and ``info["parse_error"]`` says what was
+    wrong. The wrapper never raises on a reply.
 
     Adds to ``info``: ``action`` (the parsed :class:`Action` or ``None``), ``parse_error`` (a
     one-line reason or ``None``) and ``reward_components["format"]`` (1.0 when the reply has the
@@ -30,7 +32,7 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
     The reward itself is the env's.
 
     Args:
-        env: an env with the shared GUI action space.
+        env: an env with the shared GUI action space, or an embodied env with skill actions.
         coordinates: how the model writes points: ``"pixel"``, ``"norm1000"``, ``"norm1"`` or
             ``"pixel@WxH"`` for pixels of a resized image.
         require_think: whether the format needs a ``<think>`` block (``False`` for no-think models).
@@ -48,13 +50,16 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
                              f"got observation space {env.observation_space}")  # fmt: skip
         height, width = image.shape[:2]
         self.screen_size = (width, height)
+        self.skills = "skill" in getattr(env.action_space, "spaces", {})
+        self._parse = parse_skill_reply if self.skills else parse_reply
+        self._idle = Skill.move("up", 0) if self.skills else Action.wait()
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         if not isinstance(action, str):
             raise TypeError(f"TextActions.step takes the model's reply as a str, got {type(action).__name__}")
-        parsed = parse_reply(action, screen_size=self.screen_size, coordinates=self.coordinates,
+        parsed = self._parse(action, screen_size=self.screen_size, coordinates=self.coordinates,
                              require_think=self.require_think)  # fmt: skip
-        obs, reward, terminated, truncated, info = self.env.step(parsed.action or Action.wait())
+        obs, reward, terminated, truncated, info = self.env.step(parsed.action or self._idle)
         info["action"] = parsed.action
         info["parse_error"] = parsed.error
         info["reward_components"] = {**info.get("reward_components", {}),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mmgym.envs.actions import CHARSET, KEYS, MAX_TEXT_LENGTH, Action, Direction
 from mmgym.envs.coordinates import Coordinates
+from mmgym.envs.embodied.skills import Skill
 from mmgym.envs.literal import MAX_DEPTH, MAX_LITERAL_LENGTH
 from mmgym.envs.parsing import (
     ParsedReply,
@@ -20,6 +21,7 @@ from mmgym.envs.parsing import (
     parse_box,
     parse_literal,
     parse_reply,
+    parse_skill_reply,
 )
 
 SCREEN = (224, 224)
@@ -545,3 +547,20 @@ def test_format_reply_known_answers():
 def test_docstring_examples_hold(module):
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ('{"action": "move_to", "coordinate": [500, 250]}', Skill.move_to(32, 16)),  # norm1000 on 64x64
+    ("[{'action': 'grasp'}]", Skill.grasp()),
+    ('{"action": "move", "direction": "left", "amount": 2.5}', Skill.move("left", 2.5)),
+    ('{"action": "move_to", "coordinate": [1000, 1200]}', "outside the 0-1000 range"),
+    ('{"action": "click", "coordinate": [1, 2]}', "action must be one of move, move_to"),
+    ('[{"action": "grasp"}, {"action": "release"}]', "a list of 2 items"),
+])  # fmt: skip
+def test_skill_replies_parse_like_gui_replies(answer, expected):
+    parsed = parse_skill_reply(f"<think>t</think><answer>{answer}</answer>", screen_size=(64, 64),
+                               coordinates="norm1000")  # fmt: skip
+    if isinstance(expected, Skill):
+        assert parsed.action == expected and parsed.format_ok
+    else:
+        assert parsed.action is None and expected in parsed.error

@@ -11,9 +11,12 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401
+from mmgym.agents import OracleAgent
 from mmgym.envs.embodied import rendering
 from mmgym.envs.embodied.skills import Skill
 from mmgym.envs.embodied.tasks import EMBODIED_TASKS, embodied_env_ids
+from mmgym.envs.text_actions import TextActions
+from mmgym.episodes import run_episode
 
 SMALL = {"width": 64, "height": 64}
 
@@ -135,3 +138,18 @@ def test_no_opengl_library_is_one_line(monkeypatch):
     one_line = "^no offscreen OpenGL library for MuJoCo: install libegl1 "
     with pytest.raises(rendering.RenderingUnavailable, match=one_line):
         rendering.choose_backend()
+
+
+def test_model_replies_drive_the_skills_in_any_coordinate_convention():
+    env = TextActions(gym.make("mmgym/BuildTower-v0", **SMALL), coordinates="norm1000")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*different from the unwrapped version.*")
+        check_env(env)
+    result = run_episode(env, OracleAgent(coordinates="norm1000"), seed=3)
+    assert result.success and result.invalid_replies == 0 and result.type_matches == result.steps
+    env.reset(seed=3)
+    before = env.unwrapped.gripper
+    _, _, _, _, info = env.step('<think>hm</think><answer>{"action": "click", "coordinate": [5, 5]}</answer>')
+    assert info["action"] is None and info["parse_error"].startswith("action must be one of move, move_to")
+    assert info["reward_components"]["format"] == 0.0
+    np.testing.assert_allclose(env.unwrapped.gripper, before, atol=1e-3)  # an unparsed reply moves nothing
