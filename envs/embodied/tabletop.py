@@ -3,15 +3,16 @@
 The scene is ``assets/mjcf/tabletop.xml``: a gripper on three slide joints under position control,
 three 5 cm blocks, three flat zones, a top-down (``top``) and a perspective (``front``) camera. Each
 task colours and places blocks and zones per seed (unused ones are hidden off the table) and
-describes the goal as a list of sub-goals: reach a zone, or carry a block into a zone or onto
-another block. The sub-goals must hold together, so for a tower their order matters.
+describes the goal as a list of sub-goals: reach a zone, carry a block into a zone or onto another
+block, or push a block into a zone. The sub-goals must hold together, so for a tower their order
+matters.
 
 Two action interfaces, chosen at make time with ``control``:
 
 - ``"skills"`` (the MLLM-facing one): :class:`~mmgym.envs.embodied.skills.Skill` actions, each
-  run by a built-in controller over many physics steps.
+  run by a built-in controller over many physics steps, the gripper moving at up to 0.4 m/s.
 - ``"continuous"``: a ``Box(-1, 1, (4,))`` of gripper velocity (x, y, z) and grip (> 0 closes),
-  for classical RL; one env step is 50 ms of physics.
+  for classical RL; one env step is 50 ms of physics (ten 5 ms steps).
 
 The gripper holds a block by fixing it to itself (a suction-like grip), which keeps pick-and-place
 deterministic. Observation: ``image``, ``instruction`` and ``state`` (gripper position and velocity,
@@ -21,6 +22,7 @@ potential: minus the distance still to cover), each in ``info["reward_components
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -49,9 +51,12 @@ COLOURS = {"red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.2), "blue": (0.15, 0.3
 BLOCK_HALF = 0.025
 ZONE_RADIUS = 0.05
 FINGER_HALF = 0.02  # the finger's half length: its tip is this far below the gripper's origin
+FINGER_RADIUS = 0.012
+PUSH_Z = FINGER_HALF + 0.008  # the gripper's height when it pushes: the finger's tip just off the table
 HOVER_Z = 0.2  # the height the gripper travels and carries at
 TABLE_HALF = 0.22  # blocks and zones are placed within this square
 MIN_GAP = 0.09  # between the centres of any two placed objects
+SKILL_SPEED = 0.4  # m/s: how fast a skill moves the gripper
 STEP_M = 0.02  # continuous control: the gripper's target moves this far per unit action
 FRAME_SKIP = 10  # continuous control: physics steps (5 ms) per env step
 PROGRESS_WEIGHT = 1.0
@@ -63,11 +68,13 @@ CAMERAS = ("top", "front")
 
 @dataclass(frozen=True)
 class Goal:
-    """One sub-goal: bring ``block`` (or the gripper, if None) to ``zone``, or onto block ``onto``."""
+    """One sub-goal: bring ``block`` (or the gripper, if None) to ``zone``, or onto block ``onto``;
+    ``push``: by pushing it along the table, not carrying it."""
 
     block: int | None
     zone: int | None = None
     onto: int | None = None
+    push: bool = False
 
 
 class TabletopEnv(gym.Env):
@@ -81,6 +88,7 @@ class TabletopEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+    can_grasp = True
 
     def __init__(self, control: str = "skills", camera: str = "top", width: int = 224, height: int = 224,
                  render_mode: str | None = None):  # fmt: skip
@@ -264,14 +272,20 @@ class TabletopEnv(gym.Env):
         self.data.qvel[velocity:velocity + 6] = 0.0
         mujoco.mj_forward(self.model, self.data)
 
-    def _drive(self, target: np.ndarray, max_substeps: int = 600) -> None:
-        """Move the gripper to ``target`` (clipped to its joint ranges) under position control."""
+    def _drive(self, target: np.ndarray, max_substeps: int = 800) -> None:
+        """Move the gripper to ``target`` (clipped to its joint ranges) along a straight line at up to
+        ``SKILL_SPEED``, under position control, and wait for it to stop there."""
         low, high = self.model.actuator_ctrlrange[:, 0], self.model.actuator_ctrlrange[:, 1]
         self._target = np.clip(target, low, high)
-        self.data.ctrl[:] = self._target
-        for _ in range(max_substeps // 10):
+        start = self.data.ctrl.copy()
+        chunk = 10 * self.model.opt.timestep  # seconds per loop
+        length = float(np.linalg.norm(self._target - start))
+        for index in range(1, max_substeps // 10 + 1):
+            travelled = min(1.0, index * chunk * SKILL_SPEED / length) if length > 0 else 1.0
+            self.data.ctrl[:] = start + travelled * (self._target - start)
             self._settle(10)
-            if np.abs(self.gripper - self._target).max() < 0.002 and np.abs(self.data.qvel[:3]).max() < 0.02:
+            if travelled == 1.0 and np.abs(self.gripper - self._target).max() < 0.002 \
+                    and np.abs(self.data.qvel[:3]).max() < 0.02:  # fmt: skip
                 return
 
     def _block_under(self, xy: np.ndarray, reach: float = 0.02, skip: int | None = None) -> int | None:
@@ -282,6 +296,9 @@ class TabletopEnv(gym.Env):
         return max(found)[1] if found else None
 
     def _grasp(self, info: dict[str, Any]) -> None:
+        if not self.can_grasp:
+            info["skill_note"] = "the gripper does not grasp in this task: push the block"
+            return
         if self._held is not None:
             info["skill_note"] = "already holding a block"
             return
@@ -341,7 +358,7 @@ class TabletopEnv(gym.Env):
         low, high = self.model.actuator_ctrlrange[:, 0], self.model.actuator_ctrlrange[:, 1]
         self._target = np.clip(self._target + clipped[:3] * STEP_M, low, high)
         self.data.ctrl[:] = self._target
-        closing = clipped[3] > 0
+        closing = clipped[3] > 0 and self.can_grasp
         if closing and self._held is None:
             block = self._block_under(self.gripper[:2])
             if block is not None and self._touches(block):
@@ -391,40 +408,89 @@ class TabletopEnv(gym.Env):
         return self._expert_skill(unmet[0]) if self.control == "skills" else self._expert_velocity(unmet[0])
 
     def _expert_skill(self, goal: Goal) -> Skill:
+        if goal.push:
+            return self._expert_push_skill(goal)
         if goal.block is None:
             centre = np.array([*self._zone_centres[goal.zone], 0.0])
             if np.linalg.norm(self.gripper[:2] - centre[:2]) > 0.02:
-                return self._skill_over(centre, self.gripper, 0.02)
+                return self._skill_over(centre, 0.02)
             return Skill.move("down", min(MAX_MOVE_CM, 100 * (self.gripper[2] - FINGER_HALF - 0.03)))
         if self._held is not None and self._held != goal.block:
             return Skill.release()
         if self._held is None:
             block = self.block_position(goal.block)
             if np.linalg.norm(self.gripper[:2] - block[:2]) > 0.01:
-                return self._skill_over(block + (0, 0, BLOCK_HALF), self.gripper, 0.01)
+                return self._skill_over(block + (0, 0, BLOCK_HALF), 0.01)
             return Skill.grasp()
         destination, tolerance = self._destination(goal), 0.02 if goal.zone is not None else 0.006
         if np.linalg.norm(self.block_position(goal.block)[:2] - destination[:2]) > tolerance:
-            held = self.block_position(goal.block)
-            return self._skill_over(destination + (0, 0, BLOCK_HALF), held, tolerance)
+            offset = np.array([*self._offset[:2], 0.0])  # of the block from the gripper
+            return self._skill_over(destination + (0, 0, BLOCK_HALF) - offset, tolerance)
         return Skill.release()
 
-    def _skill_over(self, position: np.ndarray, now: np.ndarray, tolerance: float) -> Skill:
-        """Bring ``now`` (the gripper or the held block) over ``position``: move_to the pixel showing
-        it while that lands within ``tolerance``, else (pixels too coarse, or the spot hidden) a
-        plain move along the axis of the larger offset."""
-        x, y = self.table_to_pixel(position)
-        spot = self.pixel_to_table((x, y))
-        lands = spot is not None and np.linalg.norm(spot[:2] - position[:2]) < tolerance
-        if lands and np.linalg.norm(spot[:2] - self.gripper[:2]) > 1e-3:  # (else it would not move)
-            return Skill.move_to(x, y)
-        offset = position[:2] - now[:2]
+    def _skill_over(self, position: np.ndarray, tolerance: float) -> Skill:
+        """Bring the gripper over ``position``: move_to a pixel showing it (within ``tolerance``),
+        else (pixels too coarse, or the spot hidden) a plain move along the axis of the larger
+        offset."""
+        pixel = self._pixel_over(position, tolerance)
+        if pixel is not None:
+            return Skill.move_to(*pixel)
+        offset = position[:2] - self.gripper[:2]
         axis = int(np.argmax(np.abs(offset)))
         direction = (("left", "right"), ("backward", "forward"))[axis][int(offset[axis] > 0)]
         return Skill.move(direction, round(min(MAX_MOVE_CM, 100 * abs(offset[axis])), 2))
 
+    def _pixel_over(self, position: np.ndarray, tolerance: float) -> tuple[int, int] | None:
+        """The pixel nearest ``position``'s image whose move_to lands within ``tolerance`` of it
+        (something in front can hide the spot itself), and moves the gripper; else None."""
+        x, y = self.table_to_pixel(position)
+        for dx, dy in sorted(itertools.product(range(-3, 4), repeat=2), key=lambda d: d[0] ** 2 + d[1] ** 2):
+            spot = self.pixel_to_table((x + dx, y + dy))
+            if spot is not None and np.linalg.norm(spot[:2] - position[:2]) < tolerance:
+                return (x + dx, y + dy) if np.linalg.norm(spot[:2] - self.gripper[:2]) > 1e-3 else None
+        return None
+
+    def _push_plan(self, goal: Goal) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """For pushing ``goal``'s block onto its zone's centre: where to start (behind the block,
+        seen from the zone), where the gripper ends the push, the point it should press on now (a
+        little into the block, behind its centre), and whether it is low and behind the block, ready
+        to push."""
+        block, centre = self.block_position(goal.block)[:2], self._zone_centres[goal.zone]
+        way = (centre - block) / max(float(np.linalg.norm(centre - block)), 1e-6)
+        reach = BLOCK_HALF + FINGER_RADIUS + 0.005
+        start, end, press = block - way * (reach + 0.03), centre - way * reach, block - way * (reach - 0.02)
+        behind = self.gripper[:2] - block
+        along, across = float(behind @ way), float(abs(behind[0] * way[1] - behind[1] * way[0]))
+        ready = self.gripper[2] < PUSH_Z + 0.01 and along < -reach + 0.015 and across < 0.02
+        return start, end, press, ready
+
+    def _expert_push_skill(self, goal: Goal) -> Skill:
+        start, end, _, ready = self._push_plan(goal)
+        if ready:  # a straight move_to pushes; the farthest spot towards the end that a pixel shows
+            for part in (1.0, 0.75, 0.5, 0.25):
+                spot = self.gripper[:2] + part * (end - self.gripper[:2])
+                pixel = self._pixel_over(np.array([*spot, 0.0]), 0.01)
+                if pixel is not None:
+                    return Skill.move_to(*pixel)
+        if self.gripper[2] > PUSH_Z + 0.01:  # high: go over the start, then down
+            if np.linalg.norm(self.gripper[:2] - start) > 0.01:
+                return self._skill_over(np.array([*start, 0.0]), 0.01)
+            return Skill.move("down", min(MAX_MOVE_CM, 100 * (self.gripper[2] - PUSH_Z)))
+        return Skill.move("up", 100 * (HOVER_Z - self.gripper[2]))  # low but not behind it: start again
+
     def _expert_velocity(self, goal: Goal) -> np.ndarray:
         grip = -1.0
+        if goal.push:
+            start, _, press, ready = self._push_plan(goal)
+            if ready:
+                target = np.array([*press, PUSH_Z])
+            elif self.gripper[2] > PUSH_Z + 0.01 and np.linalg.norm(self.gripper[:2] - start) < 0.01:
+                target = np.array([*start, PUSH_Z])
+            else:
+                target = np.array([*start, HOVER_Z if self.gripper[2] < HOVER_Z - 0.02 else PUSH_Z])
+                if self.gripper[2] < HOVER_Z - 0.02:
+                    target[:2] = self.gripper[:2]  # rise first
+            return np.append(np.clip((target - self._target) / STEP_M, -1, 1), grip).astype(np.float32)
         if goal.block is None:
             target = np.array([*self._zone_centres[goal.zone], FINGER_HALF + 0.02])
         elif self._held != goal.block:
@@ -501,3 +567,19 @@ class BuildTowerEnv(TabletopEnv):
         self.goals = [Goal(block=1, onto=0), Goal(block=2, onto=1)]
         return (f"Build a tower: the {colours[0]} block at the bottom, the {colours[1]} one on it, then the "
                 f"{colours[2]} one on top.")
+
+
+class PushBlockEnv(TabletopEnv):
+    """Push the block of the named colour into the zone of the named colour, without grasping it;
+    one distractor block and zone."""
+
+    can_grasp = False
+
+    def _arrange(self, rng: np.random.Generator) -> str:
+        colours, spots = self._colour_names(rng, 4), self._free_spots(rng, 4)
+        self._show_block(0, colours[0], spots[0])
+        self._show_block(1, colours[1], spots[1])
+        self._show_zone(0, colours[2], spots[2])
+        self._show_zone(1, colours[3], spots[3])
+        self.goals = [Goal(block=0, zone=0, push=True)]
+        return f"Push the {colours[0]} block into the {colours[2]} zone."

@@ -28,6 +28,8 @@ class EmbodiedTask:
 EMBODIED_TASKS = (
     EmbodiedTask("ReachTarget", f"{_TABLETOP}:ReachTargetEnv", 8, 60,
                  "reach the target zone of the named colour with the gripper"),
+    EmbodiedTask("PushBlock", f"{_TABLETOP}:PushBlockEnv", 12, 150,
+                 "push the named block into the named zone without grasping it"),
     EmbodiedTask("PickPlace", f"{_TABLETOP}:PickPlaceEnv", 12, 150,
                  "pick up the named block and put it in the named zone"),
     EmbodiedTask("StackBlocks", f"{_TABLETOP}:StackBlocksEnv", 12, 150,
