@@ -542,8 +542,10 @@ class PickPlaceEnv(TabletopEnv):
         self._show_block(1, colours[1], spots[1])
         self._show_zone(0, colours[2], spots[2])
         self._show_zone(1, colours[3], spots[3])
-        self.goals = [Goal(block=0, zone=0)]
-        return f"Put the {colours[0]} block in the {colours[2]} zone."
+        self.goals = [Goal(block=0, zone=0, push=not self.can_grasp)]
+        if self.can_grasp:
+            return f"Put the {colours[0]} block in the {colours[2]} zone."
+        return f"Push the {colours[0]} block into the {colours[2]} zone."
 
 
 class StackBlocksEnv(TabletopEnv):
@@ -569,17 +571,8 @@ class BuildTowerEnv(TabletopEnv):
                 f"{colours[2]} one on top.")
 
 
-class PushBlockEnv(TabletopEnv):
+class PushBlockEnv(PickPlaceEnv):
     """Push the block of the named colour into the zone of the named colour, without grasping it;
     one distractor block and zone."""
 
     can_grasp = False
-
-    def _arrange(self, rng: np.random.Generator) -> str:
-        colours, spots = self._colour_names(rng, 4), self._free_spots(rng, 4)
-        self._show_block(0, colours[0], spots[0])
-        self._show_block(1, colours[1], spots[1])
-        self._show_zone(0, colours[2], spots[2])
-        self._show_zone(1, colours[3], spots[3])
-        self.goals = [Goal(block=0, zone=0, push=True)]
-        return f"Push the {colours[0]} block into the {colours[2]} zone."
