@@ -24,30 +24,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
-from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH
-from mmgym.envs.embodied.rendering import import_mujoco, make_renderer
-from mmgym.envs.embodied.skills import (
-    DIRECTION_VECTORS,
-    MAX_MOVE_CM,
-    Skill,
-    SkillError,
-    SkillType,
-    as_skill,
-    skill_space,  # fmt: skip
-)
+from mmgym.envs.embodied.base import COLOURS, EmbodiedEnv, axis_move, mujoco
+from mmgym.envs.embodied.skills import DIRECTION_VECTORS, MAX_MOVE_CM, Skill, SkillType
 
-mujoco = import_mujoco()
-
-#: Named colours the tasks draw from (RGB, 0-1).
-COLOURS = {"red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.2), "blue": (0.15, 0.3, 0.95),
-           "yellow": (0.95, 0.85, 0.1), "purple": (0.6, 0.2, 0.8), "orange": (1.0, 0.5, 0.05)}  # fmt: skip
 BLOCK_HALF = 0.025
 ZONE_RADIUS = 0.05
 FINGER_HALF = 0.02  # the finger's half length: its tip is this far below the gripper's origin
@@ -59,11 +42,6 @@ MIN_GAP = 0.09  # between the centres of any two placed objects
 SKILL_SPEED = 0.4  # m/s: how fast a skill moves the gripper
 STEP_M = 0.02  # continuous control: the gripper's target moves this far per unit action
 FRAME_SKIP = 10  # continuous control: physics steps (5 ms) per env step
-PROGRESS_WEIGHT = 1.0
-CONTROLS = ("skills", "continuous")
-#: Bounds of the ``state`` observation: gripper position (m), velocity (m/s), holding (0 or 1).
-STATE_LOW, STATE_HIGH = (-1, -1, -1, -10, -10, -10, 0), (1, 1, 1, 10, 10, 10, 1)
-CAMERAS = ("top", "front")
 
 
 @dataclass(frozen=True)
@@ -77,106 +55,46 @@ class Goal:
     push: bool = False
 
 
-class TabletopEnv(gym.Env):
+class TabletopEnv(EmbodiedEnv):
     """A tabletop task (see the module docstring). Subclasses set the scene and the goals in
-    :meth:`_arrange`.
+    :meth:`_lay_out`."""
 
-    Args:
-        control: ``"skills"`` or ``"continuous"``.
-        camera: ``"top"`` or ``"front"``.
-        width, height: the image size.
-    """
-
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+    SCENE = "tabletop.xml"
+    #: ``state``: gripper position (m), velocity (m/s), holding a block (0 or 1).
+    STATE_LOW, STATE_HIGH = (-1, -1, -1, -10, -10, -10, 0), (1, 1, 1, 10, 10, 10, 1)
+    CONTINUOUS_SIZE = 4
     can_grasp = True
 
     def __init__(self, control: str = "skills", camera: str = "top", width: int = 224, height: int = 224,
                  render_mode: str | None = None):  # fmt: skip
-        if control not in CONTROLS:
-            raise ValueError(f"control must be one of {', '.join(CONTROLS)}, got {control!r}")
-        if camera not in CAMERAS:
-            raise ValueError(f"camera must be one of {', '.join(CAMERAS)}, got {camera!r}")
-        if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
-        self.control, self.camera, self.size, self.render_mode = control, camera, (width, height), render_mode
-        path = resources.files("mmgym.assets") / "mjcf" / "tabletop.xml"
-        self.model = mujoco.MjModel.from_xml_path(str(path))
-        self.data = mujoco.MjData(self.model)
-        self._renderer = None
+        super().__init__(control, camera, width, height, render_mode)
         self._blocks = [self.model.body(f"block{i}").id for i in range(3)]
         self._block_geoms = [self.model.geom(f"block{i}").id for i in range(3)]
         self._zone_geoms = [self.model.geom(f"zone{i}").id for i in range(3)]
         self._block_qpos = [self.model.jnt_qposadr[self.model.body_jntadr[b]] for b in self._blocks]
         self._block_qvel = [self.model.jnt_dofadr[self.model.body_jntadr[b]] for b in self._blocks]
-        self.observation_space = spaces.Dict({
-            "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
-            "instruction": spaces.Text(MAX_INSTRUCTION_LENGTH, min_length=1, charset=CHARSET),
-            "state": spaces.Box(np.array(STATE_LOW, np.float32), np.array(STATE_HIGH, np.float32)),
-        })  # fmt: skip
-        continuous = spaces.Box(-1, 1, (4,), np.float32)
-        self.action_space = skill_space(width, height) if control == "skills" else continuous
-        self.instruction = ""
         self.goals: list[Goal] = []
-        self.colours: dict[str, str] = {}
         self._zone_centres = np.zeros((3, 2))
         self._held: int | None = None
         self._offset = np.zeros(3)
         self._target = np.zeros(3)
-        self._potential = 0.0
 
     # What a task decides.
-    def _arrange(self, rng: np.random.Generator) -> str:
-        """Colour and place blocks and zones (``_place``), set ``self.goals``; return the instruction."""
+    def _lay_out(self, rng: np.random.Generator) -> str:
+        """Colour and place blocks and zones (``_show_block``, ``_show_zone``), set ``self.goals``;
+        return the instruction."""
         raise NotImplementedError
 
-    # Gymnasium API.
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
-        super().reset(seed=seed)
-        mujoco.mj_resetData(self.model, self.data)
+    def _arrange(self, rng: np.random.Generator) -> str:
         self._held = None
         for index in range(3):
             self._hide(index)
-        self.instruction = self._arrange(self.np_random)
+        instruction = self._lay_out(rng)
         self._target = np.array([0.0, -0.15, HOVER_Z])
-        self.data.qpos[:3] = self._target
-        self.data.ctrl[:] = self._target
+        self.data.qpos[:3] = self.data.ctrl[:] = self._target
         mujoco.mj_forward(self.model, self.data)
         self._settle(20)
-        self._potential = self._potential_now()
-        return self._observation(), {"expert_action": self.expert_action(), "success": False,
-                                     "reward_components": {"success": 0.0, "progress": 0.0}}  # fmt: skip
-
-    def step(self, action: Any):
-        info: dict[str, Any] = {}
-        finished = False
-        if self.control == "continuous":
-            self._continuous(np.asarray(action, dtype=np.float64), info)
-        else:
-            try:
-                skill = as_skill(action)
-            except SkillError as error:
-                skill = None
-                info["invalid_action"] = str(error)
-            if skill is not None:
-                finished = skill.type == SkillType.FINISH
-                self._run_skill(skill, info)
-        success = self._succeeded()
-        potential = self._potential_now()
-        progress = PROGRESS_WEIGHT * (potential - self._potential)
-        self._potential = potential
-        reward = float(success) + progress
-        terminated = success or finished
-        info.update(success=success, reward_components={"success": float(success), "progress": progress},
-                    expert_action=None if terminated else self.expert_action())  # fmt: skip
-        return self._observation(), reward, terminated, False, info
-
-    def render(self) -> np.ndarray | None:
-        return self._image() if self.render_mode == "rgb_array" else None
-
-    def close(self) -> None:
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
+        return instruction
 
     # Scene set-up, for tasks.
     def _colour_names(self, rng: np.random.Generator, count: int) -> list[str]:
@@ -333,12 +251,10 @@ class TabletopEnv(gym.Env):
 
     def _run_skill(self, skill: Skill, info: dict[str, Any]) -> None:
         if skill.type == SkillType.MOVE:
-            amount = float(np.clip(skill.amount, 0.0, MAX_MOVE_CM))
-            if amount != skill.amount:
-                info["action_note"] = f"amount {skill.amount:g} cm clipped to {amount:g}"
-            self._drive(self._target + np.array(DIRECTION_VECTORS[skill.direction]) * amount / 100)
+            way = np.array(DIRECTION_VECTORS[skill.direction])
+            self._drive(self._target + way * self._amount_m(skill, info))
         elif skill.type == SkillType.MOVE_TO:
-            spot = self.pixel_to_table(skill.point)
+            spot = self.pixel_to_scene(skill.point)
             if spot is None:
                 info["invalid_action"] = f"move_to {list(skill.point)}: the pixel shows nothing to move over"
             else:
@@ -348,17 +264,11 @@ class TabletopEnv(gym.Env):
         elif skill.type == SkillType.RELEASE:
             self._release(info)
 
-    def _continuous(self, action: np.ndarray, info: dict[str, Any]) -> None:
-        if action.shape != (4,) or not np.all(np.isfinite(action)):
-            info["invalid_action"] = f"a continuous action is 4 finite numbers, got {action.tolist()}"
-            action = np.zeros(4)
-        clipped = np.clip(action, -1.0, 1.0)
-        if not np.array_equal(clipped, action):
-            info["action_note"] = "action clipped to [-1, 1]"
+    def _apply_continuous(self, action: np.ndarray) -> None:
         low, high = self.model.actuator_ctrlrange[:, 0], self.model.actuator_ctrlrange[:, 1]
-        self._target = np.clip(self._target + clipped[:3] * STEP_M, low, high)
+        self._target = np.clip(self._target + action[:3] * STEP_M, low, high)
         self.data.ctrl[:] = self._target
-        closing = clipped[3] > 0 and self.can_grasp
+        closing = action[3] > 0 and self.can_grasp
         if closing and self._held is None:
             block = self._block_under(self.gripper[:2])
             if block is not None and self._touches(block):
@@ -366,38 +276,6 @@ class TabletopEnv(gym.Env):
         elif not closing and self._held is not None:
             self._held = None
         self._settle(FRAME_SKIP)
-
-    # Camera geometry.
-    def _camera(self) -> tuple[np.ndarray, np.ndarray, float]:
-        camera = self.model.camera(self.camera).id
-        rotation = self.data.cam_xmat[camera].reshape(3, 3)
-        return self.data.cam_xpos[camera], rotation, float(self.model.cam_fovy[camera])
-
-    def pixel_to_table(self, point: tuple[int, int]) -> np.ndarray | None:
-        """The scene point the camera shows at pixel ``point`` (the gripper looked through), or
-        None for a pixel outside the image or showing nothing."""
-        width, height = self.size
-        x, y = point
-        if not (0 <= x < width and 0 <= y < height):
-            return None
-        origin, rotation, fovy = self._camera()
-        scale = np.tan(np.radians(fovy) / 2) / (height / 2)
-        ray = rotation @ np.array([(x + 0.5 - width / 2) * scale, -(y + 0.5 - height / 2) * scale, -1.0])
-        ray /= np.linalg.norm(ray)
-        geom = np.array([-1], dtype=np.int32)
-        groups = np.array([1, 1, 0, 0, 0, 0], dtype=np.uint8)  # not group 2, the gripper
-        distance = mujoco.mj_ray(self.model, self.data, origin, ray, groups, 1, -1, geom)
-        return None if distance < 0 else origin + distance * ray
-
-    def table_to_pixel(self, position: np.ndarray) -> tuple[int, int]:
-        """The pixel where the camera shows scene point ``position`` (clipped to the image)."""
-        width, height = self.size
-        origin, rotation, fovy = self._camera()
-        local = rotation.T @ (np.asarray(position) - origin)
-        scale = np.tan(np.radians(fovy) / 2) / (height / 2)
-        x = local[0] / -local[2] / scale + width / 2 - 0.5
-        y = -local[1] / -local[2] / scale + height / 2 - 0.5
-        return int(np.clip(round(x), 0, width - 1)), int(np.clip(round(y), 0, height - 1))
 
     # The oracle.
     def expert_action(self) -> Skill | np.ndarray | None:
@@ -435,17 +313,14 @@ class TabletopEnv(gym.Env):
         pixel = self._pixel_over(position, tolerance)
         if pixel is not None:
             return Skill.move_to(*pixel)
-        offset = position[:2] - self.gripper[:2]
-        axis = int(np.argmax(np.abs(offset)))
-        direction = (("left", "right"), ("backward", "forward"))[axis][int(offset[axis] > 0)]
-        return Skill.move(direction, round(min(MAX_MOVE_CM, 100 * abs(offset[axis])), 2))
+        return axis_move(position[:2] - self.gripper[:2])
 
     def _pixel_over(self, position: np.ndarray, tolerance: float) -> tuple[int, int] | None:
         """The pixel nearest ``position``'s image whose move_to lands within ``tolerance`` of it
         (something in front can hide the spot itself), and moves the gripper; else None."""
-        x, y = self.table_to_pixel(position)
+        x, y = self.scene_to_pixel(position)
         for dx, dy in sorted(itertools.product(range(-3, 4), repeat=2), key=lambda d: d[0] ** 2 + d[1] ** 2):
-            spot = self.pixel_to_table((x + dx, y + dy))
+            spot = self.pixel_to_scene((x + dx, y + dy))
             if spot is not None and np.linalg.norm(spot[:2] - position[:2]) < tolerance:
                 return (x + dx, y + dy) if np.linalg.norm(spot[:2] - self.gripper[:2]) > 1e-3 else None
         return None
@@ -510,22 +385,14 @@ class TabletopEnv(gym.Env):
             target = np.array([*(target[:2] if high else self.gripper[:2]), HOVER_Z])
         return np.append(np.clip((target - self._target) / STEP_M, -1, 1), grip).astype(np.float32)
 
-    # Observation.
-    def _image(self) -> np.ndarray:
-        if self._renderer is None:
-            self._renderer = make_renderer(self.model, *self.size)
-        self._renderer.update_scene(self.data, self.camera)
-        return self._renderer.render()
-
-    def _observation(self) -> dict[str, Any]:
-        state = np.concatenate([self.gripper, self.data.qvel[:3], [float(self._held is not None)]])
-        return {"image": self._image(), "instruction": self.instruction, "state": state.astype(np.float32)}
+    def _state(self) -> np.ndarray:
+        return np.concatenate([self.gripper, self.data.qvel[:3], [float(self._held is not None)]])
 
 
 class ReachTargetEnv(TabletopEnv):
     """Reach the zone of the named colour with the gripper's tip, among two distractor zones."""
 
-    def _arrange(self, rng: np.random.Generator) -> str:
+    def _lay_out(self, rng: np.random.Generator) -> str:
         colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
         for index in range(3):
             self._show_zone(index, colours[index], spots[index])
@@ -536,7 +403,7 @@ class ReachTargetEnv(TabletopEnv):
 class PickPlaceEnv(TabletopEnv):
     """Put the block of the named colour in the zone of the named colour; one distractor each."""
 
-    def _arrange(self, rng: np.random.Generator) -> str:
+    def _lay_out(self, rng: np.random.Generator) -> str:
         colours, spots = self._colour_names(rng, 4), self._free_spots(rng, 4)
         self._show_block(0, colours[0], spots[0])
         self._show_block(1, colours[1], spots[1])
@@ -551,7 +418,7 @@ class PickPlaceEnv(TabletopEnv):
 class StackBlocksEnv(TabletopEnv):
     """Stack the block of one named colour on the block of another, with a distractor block."""
 
-    def _arrange(self, rng: np.random.Generator) -> str:
+    def _lay_out(self, rng: np.random.Generator) -> str:
         colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
         for index in range(3):
             self._show_block(index, colours[index], spots[index])
@@ -562,7 +429,7 @@ class StackBlocksEnv(TabletopEnv):
 class BuildTowerEnv(TabletopEnv):
     """Build a three-block tower in a named order: two sub-goals that must be met in turn."""
 
-    def _arrange(self, rng: np.random.Generator) -> str:
+    def _lay_out(self, rng: np.random.Generator) -> str:
         colours, spots = self._colour_names(rng, 3), self._free_spots(rng, 3)
         for index in range(3):
             self._show_block(index, colours[index], spots[index])

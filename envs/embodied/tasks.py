@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 
 _TABLETOP = "mmgym.envs.embodied.tabletop"
+_NAVIGATION = "mmgym.envs.embodied.navigation"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ EMBODIED_TASKS = (
                  "stack the named block on another named block"),
     EmbodiedTask("BuildTower", f"{_TABLETOP}:BuildTowerEnv", 24, 300,
                  "build a three-block tower in the named order (two sub-goals in turn)"),
+    EmbodiedTask("Navigate", f"{_NAVIGATION}:NavigateEnv", 16, 150,
+                 "drive a robot through a small maze-like room to the object named by colour and shape"),
 )  # fmt: skip
 
 

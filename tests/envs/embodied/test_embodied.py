@@ -1,5 +1,6 @@
-"""Embodied tabletop tasks on MuJoCo: the Gymnasium contract in both action interfaces, replay by
-seed, the oracle, the camera grounding of move_to, and what bad actions get."""
+"""Every embodied id keeps the Gymnasium contract in both action interfaces, replays by seed and is
+solved by its oracle; the skills' text form; and, on the tabletop, the camera grounding of move_to
+and what bad actions get."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from gymnasium.utils.env_checker import check_env
 
 import mmgym  # noqa: F401
 from mmgym.agents import OracleAgent
+from mmgym.agents.policies import OraclePolicy, RandomPolicy
 from mmgym.envs.embodied import rendering
 from mmgym.envs.embodied.skills import Skill
 from mmgym.envs.embodied.tasks import EMBODIED_TASKS, embodied_env_ids
 from mmgym.envs.text_actions import TextActions
-from mmgym.episodes import run_episode
+from mmgym.episodes import evaluate_policy, run_episode
 
 SMALL = {"width": 64, "height": 64}
 
@@ -44,21 +46,12 @@ def test_check_env_and_same_seed_replays(env_id):
     env.close()
 
 
-def _success_rate(env_id: str, seeds: range, expert: bool) -> float:
-    env = gym.make(env_id, **SMALL)
-    env.action_space.seed(0)
-    wins = 0
-    for seed in seeds:
-        _, info = env.reset(seed=seed)
-        terminated = truncated = False
-        while not (terminated or truncated):
-            action = info["expert_action"] if expert else env.action_space.sample()
-            if isinstance(action, Skill):
-                action = action.to_space()
-            _, _, terminated, truncated, info = env.step(action)
-        wins += info["success"]
+def _success_rate(env_id: str, seeds: range, expert: bool, **kwargs) -> float:
+    env = gym.make(env_id, **SMALL, **kwargs)
+    policy = OraclePolicy() if expert else RandomPolicy(env.action_space)
+    rate = evaluate_policy(env, policy, env_id, "", seeds).summary()["success_rate"]
     env.close()
-    return wins / len(seeds)
+    return rate
 
 
 @pytest.mark.parametrize("env_id", embodied_env_ids("skills"))
@@ -82,7 +75,7 @@ def test_move_to_goes_over_what_the_pixel_shows(camera):
     env = gym.make("mmgym/PickPlace-v0", camera=camera).unwrapped
     env.reset(seed=3)
     block = env.block_position(0)
-    x, y = env.table_to_pixel(block + (0, 0, 0.025))  # the centre of its top face
+    x, y = env.scene_to_pixel(block + (0, 0, 0.025))  # the centre of its top face
     _, _, _, _, info = env.step(Skill.move_to(x, y))
     assert "invalid_action" not in info
     assert np.linalg.norm(env.gripper[:2] - block[:2]) < 0.01
