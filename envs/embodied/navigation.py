@@ -86,6 +86,7 @@ class NavigateEnv(EmbodiedEnv):
         self._cells = np.stack(np.meshgrid(centres, centres, indexing="ij"), -1).reshape(-1, 2)  # (G*G, 2)
         self._field = np.zeros(len(self._cells))
         self._toward = np.arange(len(self._cells))
+        self._fixed_obstacles = self._walls
 
     # Scene set-up.
     def _arrange(self, rng: np.random.Generator) -> str:
@@ -207,8 +208,10 @@ class NavigateEnv(EmbodiedEnv):
 
     # Path planning.
     def _plan(self) -> None:
-        """The path distance from every free grid cell to the goal, and each cell's next cell on it."""
-        free = distance_to_shapes(self._cells, self._obstacles()) >= ROBOT_RADIUS + MARGIN
+        """The path distance from every free grid cell to the goal, and each cell's next cell on it;
+        and the obstacles, which stay put for the episode."""
+        self._fixed_obstacles = self._obstacles()
+        free = distance_to_shapes(self._cells, self._fixed_obstacles) >= ROBOT_RADIUS + MARGIN
         goal = distance_to_shapes(self._cells, self._shape(self.goal)[None]) < REACH - CELL / 2
         side = round(2 * ROOM_HALF / CELL)
         cells, self._toward = shortest_paths(free.reshape(side, side), (goal & free).reshape(side, side))
@@ -231,15 +234,16 @@ class NavigateEnv(EmbodiedEnv):
         return -self._path(self.robot)[0]
 
     def _waypoints(self) -> np.ndarray:
-        """Points along the shortest path (the cells, then the goal's centre) that the robot can drive
-        to in a straight line from where it is (a clearance of 1 cm), farthest first; at least the
-        first."""
+        """Points along the shortest path (every third cell, its last, then the goal's centre) that
+        the robot can drive to in a straight line from where it is (a clearance of 1 cm), farthest
+        first; at least the first."""
         _, cell = self._path(self.robot)
         chain = [cell]
         while self._toward[chain[-1]] != chain[-1]:
             chain.append(int(self._toward[chain[-1]]))
+        chain = chain[::3] + chain[-1:] if (len(chain) - 1) % 3 else chain[::3]
         points = np.vstack([self._cells[chain], self.object_position(self.goal)])  # (M, 2)
-        clear = clear_lines(self.robot, points, self._obstacles(), ROBOT_RADIUS + 0.01, skip=0.05)
+        clear = clear_lines(self.robot, points, self._fixed_obstacles, ROBOT_RADIUS + 0.01, skip=0.05)
         blocked = np.flatnonzero(~clear)
         return points[:max(1, blocked[0] if len(blocked) else len(points))][::-1]
 
@@ -346,10 +350,10 @@ def distance_to_shapes(points: np.ndarray, shapes: np.ndarray) -> np.ndarray:
 def clear_lines(start: np.ndarray, ends: np.ndarray, shapes: np.ndarray, clearance: float,
                 skip: float = 0.0) -> np.ndarray:  # fmt: skip
     """Whether the straight line from ``start`` to each of ``ends`` (M, 2) keeps ``clearance`` from
-    ``shapes`` (checked every 2 cm). Over its first ``skip`` metres it need only come no closer to
+    ``shapes`` (checked every 4 cm: every obstacle, grown by the clearance, is wider than that). Over its first ``skip`` metres it need only come no closer to
     them than its start is, so that a robot touching a wall may drive along it or away."""
     lengths = np.linalg.norm(ends - start, axis=-1)  # (M,)
-    t = np.linspace(0.0, 1.0, int(np.ceil(lengths.max() / 0.02)) + 2)  # (K,)
+    t = np.linspace(0.0, 1.0, int(np.ceil(lengths.max() / 0.04)) + 2)  # (K,)
     points = start + t[:, None, None] * (ends - start)  # (K, M, 2)
     distances = distance_to_shapes(points, shapes)  # (K, M)
     near_start = min(clearance, distances[0, 0] - 0.002)
