@@ -5,7 +5,8 @@ Gymnasium's own Pusher-v5 and Reacher-v5, at 64x64 and 224x224, in the same run.
   height=H)``). One step is ten 5 ms physics steps (50 ms) under a ``Box`` action (4-d for the
   tabletop, 2-d for the navigation robot), then a render into ``obs["image"]``; it also computes the
   oracle's next action for ``info``. Their MJCF renders without shadows or multisampling
-  (``shadowsize`` 0, ``offsamples`` 0, no shadow-casting light). The skill-action ids run a controller for many physics steps per step and are left out.
+  (``shadowsize`` 0, ``offsamples`` 0, no shadow-casting light). The skill-action ids run a
+  controller for many physics steps per step and are left out.
 - Gymnasium: ``gym.make(id, render_mode="rgb_array", width=W, height=H)``, timed as ``env.step`` +
   ``env.render()``. Twice: with MuJoCo's default render settings (4096 shadow map, 4x multisampling,
   Pusher's light casts shadows; Reacher has no light, so only multisampling applies), and "fast",

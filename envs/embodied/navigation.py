@@ -350,8 +350,9 @@ def distance_to_shapes(points: np.ndarray, shapes: np.ndarray) -> np.ndarray:
 def clear_lines(start: np.ndarray, ends: np.ndarray, shapes: np.ndarray, clearance: float,
                 skip: float = 0.0) -> np.ndarray:  # fmt: skip
     """Whether the straight line from ``start`` to each of ``ends`` (M, 2) keeps ``clearance`` from
-    ``shapes`` (checked every 4 cm: every obstacle, grown by the clearance, is wider than that). Over its first ``skip`` metres it need only come no closer to
-    them than its start is, so that a robot touching a wall may drive along it or away."""
+    ``shapes`` (checked every 4 cm: every obstacle, grown by the clearance, is wider than that).
+    Over its first ``skip`` metres it need only come no closer to them than its start is, so that a
+    robot touching a wall may drive along it or away."""
     lengths = np.linalg.norm(ends - start, axis=-1)  # (M,)
     t = np.linspace(0.0, 1.0, int(np.ceil(lengths.max() / 0.04)) + 2)  # (K,)
     points = start + t[:, None, None] * (ends - start)  # (K, M, 2)
