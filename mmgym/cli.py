@@ -162,8 +162,10 @@ def cmd_eval(args: argparse.Namespace) -> None:
     for env_id in env_ids:
         if env_id not in embodied_env_ids() and (args.videos or baselines):
             raise UsageError(f"sb3 agents and --videos are for the embodied envs; {env_id} is not one")
-    for path in baselines:
-        read_baseline(path)  # a wrong path fails here, in one line
+    for path in baselines:  # a wrong path or env fails here, in one line
+        trained_on = read_baseline(path)[1]["env"]
+        if any(env_id != trained_on for env_id in env_ids):
+            raise UsageError(f"sb3:{path} was trained on {trained_on}; evaluate it there, not elsewhere")
     rows = []
     with _progress() as progress:
         task = progress.add_task("evaluating", total=len(env_ids) * len(args.agent) * args.episodes)
@@ -216,6 +218,10 @@ def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
 
 def cmd_baseline_sb3(args: argparse.Namespace) -> None:
     env_id = _env_id(args.env)
+    if args.steps < 1:
+        raise UsageError("--steps must be at least 1")
+    if (Path(args.out) / "model.zip").exists():
+        raise UsageError(f"{args.out} already holds a baseline; pass a new --out or delete it")
     width, height = args.size or (64, 64)
     training_env(env_id, width, height).close()  # a wrong kind of env fails here, before any output
     console.print(f"training {args.algo} on {env_id} for {args.steps} steps ({width}x{height} images)")

@@ -23,6 +23,8 @@ def test_ppo_learns_to_reach_above_the_random_agent_and_evals_the_same_again(tmp
                  "--seed", str(10**6), "--episodes", "40", "--json"]) == 0  # fmt: skip
     again = json.loads(capsys.readouterr().out)[0]
     assert (again["success_rate"], again["mean_return"]) == (trained["success_rate"], trained["mean_return"])
+    assert main(["eval", "mmgym/PickPlaceContinuous-v0", "--agent", f"sb3:{out}"]) == 2
+    assert "was trained on mmgym/ReachTargetContinuous-v0; evaluate it there" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -31,8 +33,13 @@ def test_ppo_learns_to_reach_above_the_random_agent_and_evals_the_same_again(tmp
     (["eval", "mmgym/ReachTargetContinuous-v0", "--agent", "sb3:{tmp}/nothing"], "holds no baseline"),
     (["eval", "mmgym/ClickShape-v0", "--agent", "sb3:{tmp}"], "sb3 agents and --videos are for the embodied"),
     (["eval", "mmgym/ReachTarget-v0", "--agent", "robot"], "unknown agent 'robot'"),
+    (["baseline", "sb3", "mmgym/ReachTargetContinuous-v0", "--steps", "0", "--out", "{tmp}"],
+     "--steps must be at least 1"),
+    (["baseline", "sb3", "mmgym/ReachTargetContinuous-v0", "--out", "{tmp}/old"], "already holds a baseline"),
 ])  # fmt: skip
 def test_bad_calls_are_one_line(tmp_path, capsys, argv, message):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "model.zip").touch()
     assert main([arg.replace("{tmp}", str(tmp_path)) for arg in argv]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
