@@ -17,13 +17,15 @@ from mmgym.errors import UsageError, first_line
 
 #: Flags for a quiet, deterministic headless browser: no sandbox (containers run as root), no GPU,
 #: and the compositor in the browser process (a third less CPU a step than a GPU process of its own);
-#: none of the background traffic (updates, sync, safe browsing) that would leave the machine; and no
-#: smooth scrolling, so a wheel scroll lands at once. The frame-rate limit stays: without it a
-#: screenshot comes a frame sooner, but the compositor spins, and two browsers on two cores then
-#: run slower together than one alone.
+#: none of the background traffic (updates, sync, safe browsing) that would leave the machine; no
+#: smooth scrolling, so a wheel scroll lands at once; and no partial raster, which repaints only the
+#: changed part of a tile over what the tile held before, so that anti-aliased edges came out a pixel
+#: different depending on the episodes before. The frame-rate limit stays: without it a screenshot
+#: comes a frame sooner, but the compositor spins, and two browsers on two cores then run slower
+#: together than one alone.
 CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--in-process-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-                  "--mute-audio", "--disable-smooth-scrolling")  # fmt: skip
+                  "--mute-audio", "--disable-smooth-scrolling", "--disable-partial-raster")  # fmt: skip
 
 #: Hosts a page may reach: the machine itself.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -43,3 +43,13 @@ def test_bad_calls_are_one_line(tmp_path, capsys, argv, message):
     assert main([arg.replace("{tmp}", str(tmp_path)) for arg in argv]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_sac_trains_saves_and_loads_back(tmp_path, capsys):
+    out = tmp_path / "sac"
+    assert main(["baseline", "sb3", "mmgym/PushBlockContinuous-v0", "--algo", "sac", "--steps", "150",
+                 "--size", "48x48", "--out", str(out), "--episodes", "2", "--json"]) == 0  # fmt: skip
+    trained, _ = json.loads(capsys.readouterr().out)
+    assert trained["agent"] == f"sb3:{out}" and trained["episodes"] == 2 and trained["mean_steps"] == 150
+    assert json.loads((out / "baseline.json").read_text())["algo"] == "sac" and (out / "model.zip").is_file()
