@@ -50,7 +50,12 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
                              f"got observation space {env.observation_space}")  # fmt: skip
         height, width = image.shape[:2]
         self.screen_size = (width, height)
-        self.skills = "skill" in getattr(env.action_space, "spaces", {})
+        actions = getattr(env.action_space, "spaces", {})
+        self.skills = "skill" in actions
+        if not self.skills and "action_type" not in actions:
+            kind = env.action_space
+            raise ValueError(f"text replies drive GUI actions or embodied skills, not {kind}; for continuous "
+                             "control, evaluate a policy: oracle, random or sb3:PATH")  # fmt: skip
         self._parse = parse_skill_reply if self.skills else parse_reply
         self._idle = Skill.move("up", 0) if self.skills else Action.wait()
 

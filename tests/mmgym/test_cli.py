@@ -131,3 +131,9 @@ def test_eval_on_an_embodied_env_saves_a_gif_of_each_agent(tmp_path, capsys):
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "StackBlocks-v0_oracle.gif", "StackBlocks-v0_random.gif",
         "StackBlocksContinuous-v0_oracle.gif", "StackBlocksContinuous-v0_random.gif"]
+
+
+def test_playing_a_continuous_control_env_with_replies_is_a_one_line_error(tmp_path, capsys):
+    assert main(["play", "mmgym/PickPlaceContinuous-v0", "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "text replies drive GUI actions or embodied skills, not Box" in error and error.count("\n") == 1
