@@ -353,24 +353,11 @@ def _has_r1_layout(reply: str, counts: dict[str, int], require_think: bool) -> b
 
 
 def _answer_action(answer: str, convert: PointConverter) -> Action:
-    if not answer.strip():
-        raise ReplyError('answer is empty; write an action such as {"action": "wait"}')
-    value = parse_literal(answer)
-    if isinstance(value, list):
-        if len(value) != 1:
-            raise ReplyError(f"answer is a list of {len(value)} items; give exactly one action")
-        value = value[0]
-    return _dict_action(value, convert)
+    return _dict_action(_answer_value(answer, "an action", '{"action": "wait"}'), convert)
 
 
 def _answer_skill(answer: str, convert: PointConverter) -> Skill:
-    if not answer.strip():
-        raise ReplyError('answer is empty; write a skill such as {"action": "grasp"}')
-    value = parse_literal(answer)
-    if isinstance(value, list):
-        if len(value) != 1:
-            raise ReplyError(f"answer is a list of {len(value)} items; give exactly one skill")
-        value = value[0]
+    value = _answer_value(answer, "a skill", '{"action": "grasp"}')
     point = value.get("coordinate") if isinstance(value, dict) else None
     if isinstance(point, list) and len(point) == 2 and all(_is_number(v) for v in point):
         value = {**value, "coordinate": list(convert(*point))}  # the model's convention -> pixels
@@ -378,6 +365,18 @@ def _answer_skill(answer: str, convert: PointConverter) -> Skill:
         return Skill.from_dict(value)
     except SkillError as error:
         raise ReplyError(str(error)) from None
+
+
+def _answer_value(answer: str, what: str, example: str) -> object:
+    """The one literal an answer holds, unwrapped from a one-element list."""
+    if not answer.strip():
+        raise ReplyError(f"answer is empty; write {what} such as {example}")
+    value = parse_literal(answer)
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise ReplyError(f"answer is a list of {len(value)} items; give exactly one {what.split()[-1]}")
+        value = value[0]
+    return value
 
 
 def _dict_action(data: object, convert: PointConverter) -> Action:

@@ -177,18 +177,15 @@ class TabletopEnv(EmbodiedEnv):
 
     # Physics and control.
     def _settle(self, substeps: int) -> None:
+        """Step the physics, keeping a held block fixed to the gripper."""
         for _ in range(substeps):
             mujoco.mj_step(self.model, self.data)
-            self._carry()
-
-    def _carry(self) -> None:
-        """Keep a held block fixed to the gripper."""
-        if self._held is None:
-            return
-        address, velocity = self._block_qpos[self._held], self._block_qvel[self._held]
-        self.data.qpos[address:address + 3] = self.gripper + self._offset
-        self.data.qvel[velocity:velocity + 6] = 0.0
-        mujoco.mj_forward(self.model, self.data)
+            if self._held is not None:  # the next step's kinematics start from here
+                address, velocity = self._block_qpos[self._held], self._block_qvel[self._held]
+                self.data.qpos[address:address + 3] = self.gripper + self._offset
+                self.data.qvel[velocity:velocity + 6] = 0.0
+        if self._held is not None:
+            mujoco.mj_forward(self.model, self.data)  # positions, contacts and the image agree with it
 
     def _drive(self, target: np.ndarray, max_substeps: int = 800) -> None:
         """Move the gripper to ``target`` (clipped to its joint ranges) along a straight line at up to
