@@ -55,33 +55,47 @@ def _next_positions(positions: Tensor) -> Tensor:
     return (positions if positions.ndim == 3 else positions[None]).amax(dim=(0, 2)) + 1
 
 
-def _prefill(model: torch.nn.Module, inputs: dict[str, Tensor]) -> tuple[Tensor, Any, Tensor]:
-    """The logits after each prompt ``(P, V)``, the prompts' cache, and their next positions."""
+def _prefill(model: torch.nn.Module, inputs: dict[str, Tensor],
+             hidden: bool = False) -> tuple[Tensor, Any, Tensor, Tensor | None]:  # fmt: skip
+    """The logits after each prompt ``(P, V)``, the prompts' cache, their next positions, and
+    with ``hidden`` the last layer's state at each prompt's end ``(P, H)``."""
     positions = prompt_positions(model, inputs)
-    output = model(**inputs, position_ids=positions, use_cache=True, logits_to_keep=1)
-    return output.logits[:, -1], output.past_key_values, _next_positions(positions)
+    output = model(**inputs, position_ids=positions, use_cache=True, logits_to_keep=1,
+                   output_hidden_states=hidden)  # fmt: skip
+    state = output.hidden_states[-1][:, -1] if hidden else None
+    return output.logits[:, -1], output.past_key_values, _next_positions(positions), state
 
 
-def _extend(model: torch.nn.Module, cache: Any, tokens: Tensor, attention_mask: Tensor,
-            first: Tensor) -> Tensor:  # fmt: skip
+def _extend(model: torch.nn.Module, cache: Any, tokens: Tensor, attention_mask: Tensor, first: Tensor,
+            hidden: bool = False, logits: bool = True) -> tuple[Tensor, Tensor | None]:  # fmt: skip
     """Logits ``(B, T, V)`` after feeding ``tokens (B, T)`` on top of ``cache``, the first of them
-    at positions ``first (B,)``; ``attention_mask`` covers the cache and the new tokens."""
+    at positions ``first (B,)``; ``attention_mask`` covers the cache and the new tokens. With
+    ``hidden`` also the last layer's states ``(B, T, H)``; without ``logits`` only the last
+    position's logits are computed (a critic needs states, not the vocabulary)."""
     positions = first[:, None] + torch.arange(tokens.shape[1])
-    return model(input_ids=tokens, attention_mask=attention_mask, position_ids=positions,
-                 past_key_values=cache, use_cache=True).logits  # fmt: skip
+    output = model(input_ids=tokens, attention_mask=attention_mask, position_ids=positions,
+                   past_key_values=cache, use_cache=True, output_hidden_states=hidden,
+                   logits_to_keep=0 if logits else 1)  # fmt: skip
+    return output.logits, output.hidden_states[-1] if hidden else None
 
 
-def score(model: torch.nn.Module, inputs: dict[str, Tensor], rows: Tensor, replies: Tensor,
-          temperature: float, forbidden: Sequence[int]) -> Tensor:  # fmt: skip
-    """``(B, R)`` log-probabilities of ``replies (B, R)``, row ``b`` answering prompt ``rows[b]``.
-    Differentiable; positions past a reply's end score whatever sits there (mask them)."""
-    first, cache, start = _prefill(model, inputs)
-    logits = first[rows, None]
+def forward_replies(model: torch.nn.Module, inputs: dict[str, Tensor], rows: Tensor, replies: Tensor, *,
+                    hidden: bool = False, logits: bool = True) -> tuple[Tensor | None, Tensor | None]:
+    """What the model computes before each token of ``replies (B, R)``, row ``b`` answering prompt
+    ``rows[b]``: the logits ``(B, R, V)`` that predict the token (with ``logits``) and the last
+    layer's states ``(B, R, H)`` they come from (with ``hidden``). Differentiable; positions past a
+    reply's end hold whatever sits there (mask them)."""
+    first, cache, start, first_state = _prefill(model, inputs, hidden)
+    all_logits, states = first[rows, None], first_state[rows, None] if hidden else None
     if replies.shape[1] > 1:
         cache.reorder_cache(rows)
         mask = torch.cat([inputs["attention_mask"][rows], torch.ones_like(replies[:, :-1])], dim=1)
-        logits = torch.cat([logits, _extend(model, cache, replies[:, :-1], mask, start[rows])], dim=1)
-    return token_logprobs(logits, replies, temperature, forbidden)
+        more_logits, more_states = _extend(model, cache, replies[:, :-1], mask, start[rows], hidden, logits)
+        if logits:
+            all_logits = torch.cat([all_logits, more_logits], dim=1)
+        if hidden:
+            states = torch.cat([states, more_states], dim=1)
+    return (all_logits if logits else None), states
 
 
 @torch.no_grad()
@@ -91,7 +105,7 @@ def sample(model: torch.nn.Module, inputs: dict[str, Tensor], rows: Tensor, *, e
     """One reply per row (prompt ``rows[b]``): its token ids, ending at ``end`` or after
     ``max_new_tokens``, and each token's log-probability under ``softmax(logits / temperature)``
     (the full distribution, before top-p). Finished rows leave the batch."""
-    first, cache, start = _prefill(model, inputs)
+    first, cache, start, _ = _prefill(model, inputs)
     logits, start = first[rows], start[rows]
     cache.reorder_cache(rows)
     mask = inputs["attention_mask"][rows]
@@ -113,7 +127,7 @@ def sample(model: torch.nn.Module, inputs: dict[str, Tensor], rows: Tensor, *, e
             tokens, mask, start = tokens[keep], mask[keep], start[keep]
             cache.reorder_cache(keep)
         mask = torch.cat([mask, torch.ones_like(tokens[:, None])], dim=1)
-        logits = _extend(model, cache, tokens[:, None], mask, start + step)[:, -1]
+        logits = _extend(model, cache, tokens[:, None], mask, start + step)[0][:, -1]
     return replies
 
 

@@ -83,11 +83,14 @@ class HFAgent:
         max_images: in chat history, how many of the latest screenshots the prompt keeps.
         max_new_tokens: reply length cap.
         temperature, top_p: sampling; ``greedy=True`` takes the arg-max instead.
+        skills: the env takes embodied skills (:class:`mmgym.envs.TextActions` ``.skills``), so the
+            prompt lists skills instead of GUI actions.
     """
 
     def __init__(self, model: str = "tiny", *, history: History = "steps", max_images: int = 2,
                  max_new_tokens: int = 48, temperature: float = 1.0, top_p: float = 1.0, greedy: bool = False,
-                 processor: Any = None, network: torch.nn.Module | None = None):  # fmt: skip
+                 skills: bool = False, processor: Any = None,
+                 network: torch.nn.Module | None = None):  # fmt: skip
         if processor is None or network is None:
             processor, network = load_policy(model)
         self.processor, self.model = processor, network
@@ -95,18 +98,19 @@ class HFAgent:
         self.history, self.max_images = history, max_images
         self.max_new_tokens, self.greedy = max_new_tokens, greedy
         self.temperature, self.top_p = temperature, top_p
+        self.skills = skills
         self.forbidden = forbidden_ids(self.tokenizer)
         self.end_of_turn = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
         self.conversations: dict[int, Conversation] = {}
 
     def reset(self, index: int, seed: int | None = None) -> None:
-        self.conversations[index] = Conversation()
+        self.conversations[index] = Conversation(self.skills)
 
     def prompts_for(self, indices: Sequence[int], observations: Sequence[dict[str, Any]]) -> list[list[dict]]:
         """Record each slot's new screenshot and return the chat each slot's reply answers."""
         chats = []
         for index, observation in zip(indices, observations, strict=True):
-            conversation = self.conversations.setdefault(index, Conversation())
+            conversation = self.conversations.setdefault(index, Conversation(self.skills))
             conversation.instruction = observation["instruction"]
             conversation.images.append(Image.fromarray(observation["image"]))
             chats.append(conversation.messages(self.history, self.max_images))

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from mmgym.envs.parsing import format_reply, parse_reply
+from mmgym.envs.embodied.skills import DIRECTIONS
+from mmgym.envs.parsing import format_reply, parse_reply, parse_skill_reply
 
 History = Literal["steps", "chat"]
 
@@ -29,6 +30,14 @@ SYSTEM_PROMPT = (
     '{"action": "key", "key": "enter"}, {"action": "navigate_back"}, {"action": "navigate_home"}, '
     '{"action": "open_app", "text": "name"}, {"action": "wait"}, {"action": "finish", "text": "answer"}. '
     "Coordinates are pixels of the screenshot."
+)
+
+SKILL_PROMPT = (
+    "You control a robot seen in the camera image. Reply as <think>reasoning</think><answer>{json skill}"
+    '</answer>. Skills: {"action": "move", "direction": "DIRECTION", "amount": centimetres}, '
+    '{"action": "move_to", "coordinate": [x, y]}, {"action": "grasp"}, {"action": "release"}, '
+    '{"action": "finish"}. DIRECTION is one of ' + ", ".join(DIRECTIONS) + ". Coordinates are pixels "
+    "of the image."
 )
 
 
@@ -46,25 +55,28 @@ def demonstration_reply(action: Any) -> str:
     return format_reply(action, think=action.type.label)
 
 
-def action_summary(reply: str) -> str:
-    """An earlier reply as one line of the step-wise history: its action's JSON, or "invalid"."""
-    parsed = parse_reply(reply)
+def action_summary(reply: str, skills: bool = False) -> str:
+    """An earlier reply as one line of the step-wise history: its action's (or skill's) JSON, or
+    "invalid reply"."""
+    parsed = parse_skill_reply(reply) if skills else parse_reply(reply)
     return json.dumps(parsed.action.to_dict()) if parsed.action is not None else "invalid reply"
 
 
 @dataclass
 class Conversation:
-    """One env slot's episode so far: the screenshots seen and the replies given."""
+    """One env slot's episode so far: the screenshots seen and the replies given. ``skills``: the
+    replies are embodied skills, not GUI actions."""
 
+    skills: bool = False
     instruction: str = ""
     images: list[Image.Image] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
 
     def messages(self, history: History, max_images: int) -> list[dict[str, Any]]:
         """The chat for the next reply, which answers the last screenshot."""
-        system = {"role": "system", "content": SYSTEM_PROMPT}
+        system = {"role": "system", "content": SKILL_PROMPT if self.skills else SYSTEM_PROMPT}
         if history == "steps":
-            text = step_prompt(self.instruction, [action_summary(r) for r in self.replies])
+            text = step_prompt(self.instruction, [action_summary(r, self.skills) for r in self.replies])
             return [system, _user(self.images[-1], text)]
         messages = [system]
         first_kept = len(self.images) - max_images

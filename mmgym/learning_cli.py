@@ -39,9 +39,10 @@ def _train(config, resume: bool) -> None:
     from mmgym.agents.hf import ModelLoadError
     from mmgym.trainers.config import ConfigError
     from mmgym.trainers.grpo import train_grpo
+    from mmgym.trainers.ppo import train_ppo
     from mmgym.trainers.sft import train_sft
 
-    train = train_sft if config.trainer == "sft" else train_grpo
+    train = {"sft": train_sft, "grpo": train_grpo, "ppo": train_ppo}[config.trainer]
     try:
         train(config, resume=resume, report=_report)
     except (ConfigError, ModelLoadError, FileExistsError) as error:
@@ -59,8 +60,8 @@ def evaluate_model(model: str, env_id: str, episodes: int, size: tuple[int, int]
     from mmgym.agents.hf import HFAgent
     from mmgym.cli import _progress
 
-    agent = HFAgent(model, greedy=True)
     env = make_text_env(env_id, width=size[0], height=size[1])
+    agent = HFAgent(model, greedy=True, skills=env.skills)
     with _progress() as progress:
         task = progress.add_task(f"evaluating {name}", total=episodes)
         result = evaluate(env, agent, env_id, name, range(episodes),
@@ -70,20 +71,22 @@ def evaluate_model(model: str, env_id: str, episodes: int, size: tuple[int, int]
 
 
 def cmd_demo(args: argparse.Namespace, overrides: list[str]) -> None:
-    """Tiny model -> SFT on oracle demos -> GRPO, with a held-out eval table at each stage."""
+    """Tiny model -> SFT on oracle demos -> GRPO (or PPO), with a held-out eval table at each stage."""
     from mmgym.cli import _results_table, _stdout
 
     out = Path(args.out)
     sft = _config(str(CONFIGS / "demo-sft.yaml"), [f"--output_dir={out / 'sft'}", *overrides])
     sft_model = out / "sft" / "checkpoint"
-    grpo = _config(str(CONFIGS / "demo-grpo.yaml"),
-                   [f"--output_dir={out / 'grpo'}", f"--model={sft_model}", *overrides])  # fmt: skip
+    rl = args.trainer
+    rl_config = _config(str(CONFIGS / f"demo-{rl}.yaml"),
+                        [f"--output_dir={out / rl}", f"--model={sft_model}", *overrides])  # fmt: skip
     size = (sft.width, sft.height)
     rows = [evaluate_model(sft.model, sft.env, args.episodes, size, "before SFT")]
     _train(sft, resume=args.resume)
     rows.append(evaluate_model(str(sft_model), sft.env, args.episodes, size, "after SFT"))
-    _train(grpo, resume=args.resume)
-    rows.append(evaluate_model(str(out / "grpo" / "checkpoint"), sft.env, args.episodes, size, "after GRPO"))
+    _train(rl_config, resume=args.resume)
+    rl_model = str(out / rl / "checkpoint")
+    rows.append(evaluate_model(rl_model, sft.env, args.episodes, size, f"after {rl.upper()}"))
     (out / "eval.json").write_text(json.dumps(rows, indent=2) + "\n")
     _stdout().print(_results_table(rows))
 
@@ -99,7 +102,8 @@ def add_commands(commands: Any) -> None:
     train.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
     train.set_defaults(run=cmd_train, overrides=True)
 
-    demo = commands.add_parser("demo", help="tiny model -> SFT -> GRPO, with an eval table at each stage")
+    demo = commands.add_parser("demo", help="tiny model -> SFT -> GRPO or PPO, with an eval table after each")
+    demo.add_argument("--trainer", choices=["grpo", "ppo"], default="grpo", help="the RL stage after SFT")
     demo.add_argument("--out", default="runs/demo", help="run directory")
     demo.add_argument("--episodes", type=int, default=100, help="held-out episodes per evaluation")
     demo.add_argument("--resume", action="store_true", help="continue a killed demo")

@@ -59,38 +59,70 @@ class SFTConfig(ModelConfig):
 
 
 @dataclass
-class GRPOConfig(ModelConfig):
-    """The GRPO family over multi-turn episodes; the variants (GRPO, Dr.GRPO, RLOO, DAPO, CPPO) are
-    values of these fields."""
+class RLConfig(ModelConfig):
+    """What every online RL trainer shares: collection, the clipped surrogate and the rewards."""
 
-    trainer: Literal["grpo"] = "grpo"
     steps: int = 20  # optimizer steps (one batch of episodes each)
-    episodes_per_step: int = 16  # batch size in episodes: groups * group_size
-    group_size: int = 8  # episodes per env seed
+    episodes_per_step: int = 16  # batch size in episodes
     max_turns: int = 0  # turns per episode; 0 takes the env's registered step limit
     temperature: float = 1.0
     top_p: float = 1.0
-    advantage: Literal["grpo", "dr_grpo", "rloo"] = "grpo"
-    # "episode": every turn carries its episode's advantage; "turn": each turn is compared with the
-    # same turn of its group's other episodes, by return from that turn on (advantages.per_turn)
-    credit: Literal["episode", "turn"] = "episode"
     aggregation: Literal["token", "sequence", "constant"] = "sequence"
     eps_low: float = 0.2  # ratio clip below 1 - eps_low
     eps_high: float = 0.2  # ratio clip above 1 + eps_high (DAPO's clip-higher: eps_high > eps_low)
     iterations: int = 1  # optimisation passes over each batch (the importance ratio departs from 1)
     kl_coef: float = 0.0  # weight of KL(pi || pi_ref); 0 keeps no reference model
     kl_estimator: Literal["k1", "k3"] = "k3"
-    dynamic_sampling: bool = False  # DAPO: drop groups whose rewards are all equal and refill
-    max_refills: int = 4  # collection rounds allowed to refill dropped groups per step
-    cppo_keep: int = 0  # CPPO: train on the top-k episodes of each group by |advantage|; 0 keeps all
-    overlong_buffer: int = 0  # DAPO soft overlong punishment over the last N tokens; 0 is off
     format_weight: float = 0.5  # reward for a well-formed <think>/<answer> reply, per turn
     action_type_weight: float = 0.0  # UI-R1 action-type reward against the oracle, per turn
     action_args_weight: float = 0.0  # UI-R1 argument reward (click inside the oracle's box), per turn
     gaussian_point_weight: float = 0.0  # GUI-G2 Gaussian point reward around the oracle's box, per turn
 
 
-CONFIGS: dict[str, type[ModelConfig]] = {"sft": SFTConfig, "grpo": GRPOConfig}
+@dataclass
+class GRPOConfig(RLConfig):
+    """The GRPO family over multi-turn episodes; the variants (GRPO, Dr.GRPO, RLOO, DAPO, CPPO) are
+    values of these fields."""
+
+    trainer: Literal["grpo"] = "grpo"
+    group_size: int = 8  # episodes per env seed; episodes_per_step is groups * group_size
+    advantage: Literal["grpo", "dr_grpo", "rloo"] = "grpo"
+    # "episode": every turn carries its episode's advantage; "turn": each turn is compared with the
+    # same turn of its group's other episodes, by return from that turn on (advantages.per_turn)
+    credit: Literal["episode", "turn"] = "episode"
+    dynamic_sampling: bool = False  # DAPO: drop groups whose rewards are all equal and refill
+    max_refills: int = 4  # collection rounds allowed to refill dropped groups per step
+    cppo_keep: int = 0  # CPPO: train on the top-k episodes of each group by |advantage|; 0 keeps all
+    overlong_buffer: int = 0  # DAPO soft overlong punishment over the last N tokens; 0 is off
+
+
+@dataclass
+class PPOConfig(RLConfig):
+    """The PPO family over multi-turn episodes: a critic, GAE over tokens, turns or both (VAGEN),
+    VC-PPO's value pretraining and decoupled lambdas, VAPO's length-adaptive lambda."""
+
+    trainer: Literal["ppo"] = "ppo"
+    aggregation: Literal["token", "sequence", "constant"] = "token"
+    # "token": GAE over every model token of the episode, a value per token; "turn": GAE across
+    # turns, a value per turn; "bilevel": across turns, then within each turn (VAGEN)
+    gae: Literal["token", "turn", "bilevel"] = "token"
+    gamma: float = 1.0  # token-level discount
+    lam: float = 0.95  # token-level lambda of the policy's advantages
+    turn_gamma: float = 1.0  # turn-level discount (turn and bilevel GAE)
+    turn_lam: float = 0.95  # turn-level lambda of the policy's advantages
+    critic_lam: float = -1.0  # lambda of the critic's targets, every level; -1: the policy's (VC-PPO: 1.0)
+    lam_alpha: float = 0.0  # VAPO's length-adaptive token lambda 1 - 1 / (lam_alpha * length); 0 is off
+    whiten_advantages: bool = True  # normalise each batch's advantages to mean 0, std 1
+    # "head": a value head on the policy's own hidden states; "model": a separate critic model
+    critic: Literal["head", "model"] = "head"
+    critic_model: str = ""  # the separate critic's checkpoint; empty starts it from `model`
+    critic_learning_rate: float = 1e-3
+    value_coef: float = 0.5  # weight of the value loss in the shared backbone's loss (critic: head)
+    value_clip: float = 0.2  # a prediction moves at most this far from its old value per batch; 0 is off
+    value_pretrain_steps: int = 0  # VC-PPO: batches of the initial policy the critic fits before any update
+
+
+CONFIGS: dict[str, type[ModelConfig]] = {"sft": SFTConfig, "grpo": GRPOConfig, "ppo": PPOConfig}
 
 
 def load_config(path: str | Path | None, overrides: typing.Sequence[str] = ()) -> ModelConfig:
@@ -151,24 +183,55 @@ def _check_consistency(config: ModelConfig) -> None:
         raise ConfigError(f"learning_rate must be positive, got {config.learning_rate}")
     if config.lora_rank < 0 or config.lora_alpha <= 0 or not 0 <= config.lora_dropout < 1:
         raise ConfigError("lora_rank must be >= 0 (0 is off), lora_alpha > 0 and lora_dropout in [0, 1)")
+    if isinstance(config, RLConfig):
+        _check_rl(config)
     if isinstance(config, GRPOConfig):
-        if config.group_size < 2:
-            raise ConfigError(f"group_size must be at least 2 to compare episodes, got {config.group_size}")
-        if config.episodes_per_step % config.group_size:
-            raise ConfigError(f"episodes_per_step={config.episodes_per_step} is not divisible by "
-                              f"group_size={config.group_size}; make it a multiple")  # fmt: skip
-        if config.eps_high < config.eps_low:
-            raise ConfigError(f"eps_high={config.eps_high} is below eps_low={config.eps_low}; "
-                              "clip-higher needs eps_high >= eps_low")  # fmt: skip
-        if not 0 <= config.cppo_keep <= config.group_size:
-            raise ConfigError(f"cppo_keep={config.cppo_keep} must be between 0 (off) and group_size")
-        if config.iterations < 1 or config.temperature <= 0 or not 0 < config.top_p <= 1:
-            raise ConfigError("iterations must be >= 1, temperature > 0 and top_p in (0, 1]")
-        if config.overlong_buffer >= config.max_new_tokens:
-            raise ConfigError(f"overlong_buffer={config.overlong_buffer} must be below "
-                              f"max_new_tokens={config.max_new_tokens}")  # fmt: skip
+        _check_grpo(config)
+    if isinstance(config, PPOConfig):
+        _check_ppo(config)
     if isinstance(config, SFTConfig) and (config.episodes <= 0 or config.batch_size <= 0):
         raise ConfigError("episodes and batch_size must be positive")
+
+
+def _check_rl(config: RLConfig) -> None:
+    if config.episodes_per_step <= 0:
+        raise ConfigError(f"episodes_per_step must be positive, got {config.episodes_per_step}")
+    if config.eps_high < config.eps_low:
+        raise ConfigError(f"eps_high={config.eps_high} is below eps_low={config.eps_low}; "
+                          "clip-higher needs eps_high >= eps_low")  # fmt: skip
+    if config.iterations < 1 or config.temperature <= 0 or not 0 < config.top_p <= 1:
+        raise ConfigError("iterations must be >= 1, temperature > 0 and top_p in (0, 1]")
+
+
+def _check_grpo(config: GRPOConfig) -> None:
+    if config.group_size < 2:
+        raise ConfigError(f"group_size must be at least 2 to compare episodes, got {config.group_size}")
+    if config.episodes_per_step % config.group_size:
+        raise ConfigError(f"episodes_per_step={config.episodes_per_step} is not divisible by "
+                          f"group_size={config.group_size}; make it a multiple")  # fmt: skip
+    if not 0 <= config.cppo_keep <= config.group_size:
+        raise ConfigError(f"cppo_keep={config.cppo_keep} must be between 0 (off) and group_size")
+    if config.overlong_buffer >= config.max_new_tokens:
+        raise ConfigError(f"overlong_buffer={config.overlong_buffer} must be below "
+                          f"max_new_tokens={config.max_new_tokens}")  # fmt: skip
+
+
+def _check_ppo(config: PPOConfig) -> None:
+    for key in ("gamma", "lam", "turn_gamma", "turn_lam"):
+        if not 0 <= getattr(config, key) <= 1:
+            raise ConfigError(f"{key}={getattr(config, key)} must be in [0, 1]")
+    if config.critic_lam != -1 and not 0 <= config.critic_lam <= 1:
+        raise ConfigError(f"critic_lam={config.critic_lam} must be in [0, 1], or -1 for the policy's lambdas")
+    for key in ("lam_alpha", "value_clip", "value_coef", "value_pretrain_steps"):
+        if getattr(config, key) < 0:
+            raise ConfigError(f"{key}={getattr(config, key)} must be >= 0 (0 is off)")
+    if config.lam_alpha and config.gae == "turn":
+        raise ConfigError("lam_alpha adapts the token-level lambda, which gae: turn does not use; "
+                          "set gae: token or bilevel, or lam_alpha: 0")  # fmt: skip
+    if config.critic_learning_rate <= 0:
+        raise ConfigError(f"critic_learning_rate must be positive, got {config.critic_learning_rate}")
+    if config.critic_model and config.critic != "model":
+        raise ConfigError("critic_model is only read with critic: model; set critic: model, or drop it")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -196,4 +259,4 @@ def _parse_scalar(raw: str) -> Any:
     return value if isinstance(value, (int, float, bool, str)) or value is None else raw
 
 
-__all__ = ["CONFIGS", "ConfigError", "GRPOConfig", "SFTConfig", "load_config"]
+__all__ = ["CONFIGS", "ConfigError", "GRPOConfig", "PPOConfig", "RLConfig", "SFTConfig", "load_config"]

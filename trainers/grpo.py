@@ -7,28 +7,27 @@ config values (:class:`mmgym.trainers.config.GRPOConfig`), not subclasses.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable
 
-import gymnasium as gym
-import numpy as np
 import torch
 
 from mmgym.trainers.advantages import ESTIMATORS, cppo_keep, informative_groups, overlong_penalty, per_turn
 from mmgym.trainers.config import GRPOConfig
 from mmgym.trainers.losses import clipped_policy_loss
+from mmgym.trainers.online import (
+    Reference,
+    end_step,
+    episode_metrics,
+    reference_policy,
+    reward_weights,
+    sampled_logprobs,
+    step_seeds,
+    turn_limit,
+)
 from mmgym.trainers.policy import reply_logprobs, turn_batch
-from mmgym.trainers.rollout import Episode, RewardWeights, Turn, collect
+from mmgym.trainers.rollout import Episode, Turn, collect
 from mmgym.trainers.run import Run
-
-
-def step_seeds(config: GRPOConfig, step: int, count: int, round_: int = 0) -> list[int]:
-    """The env seeds of a step's groups, fixed by (seed, step, refill round): a resumed run
-    collects on the same seeds as an uninterrupted one. Seeds from 10**6 to about 10**9 stay clear
-    of evaluation seeds (below 10**6) and demonstrations (2 * 10**9 up)."""
-    rng = np.random.default_rng([config.seed, step, round_])
-    return (10**6 + rng.integers(0, 10**9, size=count)).tolist()
 
 
 def collect_batch(run: Run, step: int) -> tuple[list[Episode], int]:
@@ -37,9 +36,7 @@ def collect_batch(run: Run, step: int) -> tuple[list[Episode], int]:
     groups were dropped."""
     config = run.config
     groups = config.episodes_per_step // config.group_size
-    weights = RewardWeights(config.format_weight, config.action_type_weight, config.action_args_weight,
-                            config.gaussian_point_weight)
-    max_turns = config.max_turns or gym.spec(config.env).max_episode_steps or 1
+    weights, max_turns = reward_weights(config), turn_limit(config)
     kept: list[Episode] = []
     dropped = 0
     for round_ in range(1 + (config.max_refills if config.dynamic_sampling else 0)):
@@ -81,22 +78,14 @@ def train_grpo(config: GRPOConfig, resume: bool = False, report: Callable[[dict]
     for step in range(run.step, config.steps):
         started = time.perf_counter()
         episodes, dropped = collect_batch(run, step)
-        metrics = _episode_metrics(episodes, time.perf_counter() - started, dropped)
+        metrics = {**episode_metrics(episodes, time.perf_counter() - started), "dropped_groups": dropped}
         run.step = step + 1
         problem = "dynamic sampling found no group with differing rewards" if not episodes else None
         if problem is None:
             turns, advantages = turn_advantages(config, episodes)
             batch = turn_batch(run.agent, [t.chat for t in turns], [t.reply.token_ids for t in turns])
             problem = _update(run, batch, turns, advantages, reference, metrics)
-        if problem is not None:
-            seeds = sorted({episode.seed for episode in episodes})
-            report({"step": run.step, "skipped": f"{problem} (seeds {seeds})" if seeds else problem})
-            run.optimizer.zero_grad(set_to_none=True)
-        else:
-            metrics["seconds"] = time.perf_counter() - started
-            run.log(metrics)
-            report({"step": run.step, **metrics})
-        run.maybe_save()
+        end_step(run, episodes, metrics, problem, started, report, run.optimizer)
     return run
 
 
@@ -133,36 +122,12 @@ def _returns_to_go(episode: Episode) -> list[float]:
     return to_go[::-1]
 
 
-#: A batch (:func:`mmgym.trainers.policy.turn_batch`) -> its reply log-probs under the reference.
-Reference = Callable[[dict], torch.Tensor]
-
-
-def reference_policy(run: Run) -> Reference | None:
-    """Reply log-probs under the starting policy, for the KL term (None without one): under LoRA
-    the policy with its adapters switched off, else a frozen copy of the starting model."""
-    if not run.config.kl_coef:
-        return None
-    agent = run.agent
-    frozen = None if run.config.lora_rank else copy.deepcopy(run.model).eval().requires_grad_(False)
-
-    @torch.no_grad()
-    def logprobs(batch: dict) -> torch.Tensor:
-        if frozen is not None:
-            return reply_logprobs(frozen, batch, agent.temperature, agent.forbidden)
-        with run.model.disable_adapter():
-            return reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
-
-    return logprobs
-
-
 def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, reference: Reference | None,
             metrics: dict[str, float]) -> str | None:  # fmt: skip
     """``iterations`` optimizer steps on the batch; returns why it was skipped, if it was."""
     config, agent = run.config, run.agent
     mask = batch["reply_mask"]
-    old = torch.zeros(mask.shape)  # the sampling policy's log-probs, as the rollout returned them
-    for row, turn in enumerate(turns):
-        old[row, :len(turn.reply.logprobs)] = torch.tensor(turn.reply.logprobs)
+    old = sampled_logprobs(turns, mask)
     if not (torch.isfinite(advantages).all() and torch.isfinite(old[mask.bool()]).all()):
         return "non-finite reward or log-prob"
     ref = reference(batch) if reference is not None else None
@@ -179,16 +144,3 @@ def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, 
         metrics["grad_norm"] = run.optimizer_step()
     metrics.update(loss=result.loss.item(), clip_fraction=result.clip_fraction.item(), kl=result.kl.item())
     return None
-
-
-def _episode_metrics(episodes: list[Episode], rollout_seconds: float, dropped: int) -> dict[str, float]:
-    turns = [turn for episode in episodes for turn in episode.turns]
-    tokens = sum(len(turn.reply.token_ids) for turn in turns)
-    return {
-        "reward": float(np.mean([e.total_reward for e in episodes])) if episodes else 0.0,
-        "success": float(np.mean([e.success for e in episodes])) if episodes else 0.0,
-        "format": float(np.mean([t.components["format"] for t in turns])) if turns else 0.0,
-        "turns_per_episode": len(turns) / max(1, len(episodes)),
-        "rollout_tokens_per_second": tokens / max(rollout_seconds, 1e-9),
-        "dropped_groups": dropped,
-    }

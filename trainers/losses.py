@@ -1,4 +1,5 @@
-"""Policy-gradient losses of the GRPO family as pure tensor functions.
+"""Losses of the GRPO and PPO families as pure tensor functions: the clipped policy surrogate and
+the clipped value loss.
 
 Shapes: ``B`` sequences (one per episode, every model turn of it), ``T`` tokens each. ``mask`` is 1
 on tokens the model generated and 0 on prompt, environment and padding tokens, so only the model's
@@ -68,7 +69,7 @@ class PolicyLoss(NamedTuple):
 def clipped_policy_loss(
     logprobs: Tensor,  # (B, T) under the policy being trained
     old_logprobs: Tensor,  # (B, T) under the policy that sampled
-    advantages: Tensor,  # (B,) one per sequence
+    advantages: Tensor,  # (B,) one per sequence, or (B, T) one per token
     mask: Tensor,  # (B, T) 1 on model tokens
     *,
     eps_low: float,
@@ -85,7 +86,7 @@ def clipped_policy_loss(
     """
     mask = mask.to(logprobs.dtype)
     ratio = torch.exp(logprobs - old_logprobs)
-    advantage = advantages[:, None]
+    advantage = advantages[:, None] if advantages.ndim == 1 else advantages
     unclipped = ratio * advantage
     clipped = ratio.clamp(1 - eps_low, 1 + eps_high) * advantage
     per_token = -torch.minimum(unclipped, clipped)
@@ -97,3 +98,35 @@ def clipped_policy_loss(
         kl = token_mean(per_token_kl.detach(), mask, max_tokens)
     was_clipped = (clipped < unclipped).to(logprobs.dtype).detach()
     return PolicyLoss(aggregate(per_token, mask, max_tokens), token_mean(was_clipped, mask, max_tokens), kl)
+
+
+class ValueLoss(NamedTuple):
+    loss: Tensor  # scalar to minimise
+    clip_fraction: Tensor  # share of model tokens whose clipped prediction set the loss
+
+
+def clipped_value_loss(
+    values: Tensor,  # (B, T) the critic's predictions now
+    old_values: Tensor,  # (B, T) its predictions when the batch was collected
+    returns: Tensor,  # (B, T) the targets
+    mask: Tensor,  # (B, T) 1 where a value is trained
+    clip: float,  # 0: plain squared error
+) -> ValueLoss:
+    """PPO's clipped value loss (Schulman et al., 2017, as in the OpenAI baselines ppo2 code):
+    ``0.5 * max((V - R)^2, (V_clip - R)^2)`` with ``V_clip = V_old + clip(V - V_old, -c, c)``, the
+    token mean over ``mask``. A prediction cannot gain by moving more than ``c`` from where it was.
+
+    >>> loss = clipped_value_loss(torch.tensor([[2.0]]), torch.tensor([[0.0]]), torch.tensor([[3.0]]),
+    ...                           torch.ones(1, 1), clip=0.5)
+    >>> loss.loss.item(), loss.clip_fraction.item()  # 0.5 * (0.5 - 3)^2 beats 0.5 * (2 - 3)^2
+    (3.125, 1.0)
+    """
+    mask = mask.to(values.dtype)
+    squared = (values - returns) ** 2
+    if not clip:
+        return ValueLoss(0.5 * token_mean(squared, mask, 0), torch.zeros((), dtype=values.dtype))
+    clipped = old_values + (values - old_values).clamp(-clip, clip)
+    clipped_squared = (clipped - returns) ** 2
+    per_token = 0.5 * torch.maximum(squared, clipped_squared)
+    was_clipped = (clipped_squared > squared).to(values.dtype).detach()
+    return ValueLoss(token_mean(per_token, mask, 0), token_mean(was_clipped, mask, 0))

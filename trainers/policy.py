@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from mmgym.agents.decode import score
+from mmgym.agents.decode import forward_replies, token_logprobs
 
 
 def turn_batch(agent: Any, chats: Sequence[list[dict[str, Any]]], replies: Sequence[Sequence[int]]) -> dict:
@@ -35,7 +35,15 @@ def turn_batch(agent: Any, chats: Sequence[list[dict[str, Any]]], replies: Seque
 def reply_logprobs(model: torch.nn.Module, batch: dict, temperature: float,
                    forbidden: Sequence[int]) -> Tensor:  # fmt: skip
     """``(B, R)`` log-probabilities of the reply tokens, 0 past each reply's end."""
-    logprobs = score(model, batch["inputs"], batch["rows"], batch["reply_ids"], temperature, forbidden)
+    return reply_forward(model, batch, temperature, forbidden)[0]
+
+
+def reply_forward(model: torch.nn.Module, batch: dict, temperature: float, forbidden: Sequence[int],
+                  hidden: bool = False) -> tuple[Tensor, Tensor | None]:  # fmt: skip
+    """:func:`reply_logprobs`, and with ``hidden`` the last layer's states ``(B, R, H)`` before
+    each reply token (where a value head on the policy reads its values)."""
+    logits, states = forward_replies(model, batch["inputs"], batch["rows"], batch["reply_ids"], hidden=hidden)
+    logprobs = token_logprobs(logits, batch["reply_ids"], temperature, forbidden)
     # Padding is a forbidden token (log-prob -inf): zero it here, where its gradient is zero too,
     # so no NaN (0 * inf) reaches a loss.
-    return torch.where(batch["reply_mask"].bool(), logprobs, 0.0)
+    return torch.where(batch["reply_mask"].bool(), logprobs, 0.0), states

@@ -2,8 +2,9 @@
 
 A run directory holds ``config.json``, ``metrics.jsonl`` (one line per optimizer step) and
 ``checkpoint/``: the model (under LoRA, its adapters) in ``save_pretrained`` form plus
-``trainer.pt`` with the optimizer, schedule, step and RNG states, replaced atomically so a killed
-run never leaves half a checkpoint.
+``trainer.pt`` with the optimizer, schedule, step and RNG states and the state of every part a
+trainer attached (a PPO critic and its optimizer), replaced atomically so a killed run never leaves
+half a checkpoint.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import torch
 
 import mmgym  # noqa: F401  (registers the envs)
 from mmgym.agents.hf import HFAgent, load_policy, resolve_model
+from mmgym.envs.text_actions import TextActions
 from mmgym.trainers.config import ConfigError, ModelConfig
 
 
@@ -33,6 +35,8 @@ class Run:
         self.dir = Path(config.output_dir)
         self.checkpoint = self.dir / "checkpoint"
         self.step = 0
+        self.parts: dict[str, Any] = {}
+        self._saved_parts: dict[str, Any] = {}
         resuming = resume and (self.checkpoint / "trainer.pt").is_file()
         if not resuming and (self.dir / "metrics.jsonl").exists():
             fix = "it has no checkpoint to resume from" if resume else "pass --resume to continue it"
@@ -46,7 +50,7 @@ class Run:
         self.agent = HFAgent(processor=processor, network=model, history=config.history,
                              max_images=config.max_images, max_new_tokens=config.max_new_tokens,
                              temperature=getattr(config, "temperature", 1.0),
-                             top_p=getattr(config, "top_p", 1.0))  # fmt: skip
+                             top_p=getattr(config, "top_p", 1.0), skills=self._takes_skills())  # fmt: skip
         model.train()
         # fused: one kernel over all parameters, about 3x faster than the per-tensor loop on CPU
         trained = [parameter for parameter in model.parameters() if parameter.requires_grad]
@@ -74,6 +78,12 @@ class Run:
             return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         return 1.0
 
+    def _takes_skills(self) -> bool:
+        """Whether the config's env takes embodied skills (so the prompt lists those)."""
+        env = TextActions(self.make_env())
+        env.close()
+        return env.skills
+
     def make_env(self) -> gym.Env:
         return gym.make(self.config.env, width=self.config.width, height=self.config.height)
 
@@ -96,7 +106,8 @@ class Run:
         self.model.save_pretrained(staging)
         self.agent.processor.save_pretrained(staging)
         state = {"step": self.step, "optimizer": self.optimizer.state_dict(),
-                 "schedule": self.schedule.state_dict(), "rng": rng_state()}  # fmt: skip
+                 "schedule": self.schedule.state_dict(), "rng": rng_state(),
+                 "parts": {name: part.state_dict() for name, part in self.parts.items()}}  # fmt: skip
         torch.save(state, staging / "trainer.pt")
         old = self.dir / "checkpoint.old"
         shutil.rmtree(old, ignore_errors=True)
@@ -111,10 +122,18 @@ class Run:
         self.optimizer.load_state_dict(state["optimizer"])
         self.schedule.load_state_dict(state["schedule"])
         set_rng_state(state["rng"])
+        self._saved_parts = state.get("parts", {})
         # Metrics logged after the checkpoint belong to steps that will run again.
         metrics = self.dir / "metrics.jsonl"
         lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
         metrics.write_text("".join(line + "\n" for line in lines))
+
+    def attach(self, name: str, part: Any) -> None:
+        """Checkpoint ``part`` (anything with ``state_dict`` / ``load_state_dict``) with the run,
+        restoring it now if the resumed checkpoint holds it."""
+        self.parts[name] = part
+        if name in self._saved_parts:
+            part.load_state_dict(self._saved_parts.pop(name))
 
     def maybe_save(self) -> None:
         every = self.config.save_every

@@ -44,7 +44,7 @@ def demonstrations(agent: Any, make_env: Callable[[], gym.Env], seeds: Iterable[
 
 
 #: Demonstrations come from seeds from here up, clear of the evaluation seeds (0 up) and the GRPO
-#: training seeds (10**6 up, see :func:`mmgym.trainers.grpo.step_seeds`).
+#: training seeds (10**6 up, see :func:`mmgym.trainers.online.step_seeds`).
 DEMO_SEEDS = 2 * 10**9
 
 

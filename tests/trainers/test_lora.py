@@ -11,7 +11,7 @@ import torch
 import mmgym  # noqa: F401
 from mmgym.agents.hf import HFAgent, load_policy
 from mmgym.trainers.config import ConfigError, load_config
-from mmgym.trainers.grpo import reference_policy
+from mmgym.trainers.online import reference_policy
 from mmgym.trainers.policy import reply_logprobs, turn_batch
 from mmgym.trainers.run import Run
 from mmgym.trainers.sft import train_sft

@@ -14,6 +14,7 @@ from mmgym.trainers.config import ConfigError, load_config
 from mmgym.trainers.grpo import train_grpo
 from mmgym.trainers.losses import clipped_policy_loss
 from mmgym.trainers.policy import reply_logprobs, turn_batch
+from mmgym.trainers.ppo import train_ppo
 from mmgym.trainers.sft import train_sft
 
 FAST_GRPO = ["--steps=4", "--episodes_per_step=4", "--group_size=2", "--max_new_tokens=10", "--width=112",
@@ -81,7 +82,8 @@ def test_a_run_directory_is_not_overwritten(tiny_model, tmp_path):
         train_grpo(config, report=quiet)
 
 
-def test_a_nan_reward_skips_the_step_and_says_which(tiny_model, tmp_path, monkeypatch):
+@pytest.mark.parametrize("trainer", ["grpo", "ppo"])
+def test_a_nan_reward_skips_the_step_and_says_which(tiny_model, tmp_path, monkeypatch, trainer):
     real = rollout_module.turn_reward
     calls = {"n": 0}
 
@@ -92,7 +94,11 @@ def test_a_nan_reward_skips_the_step_and_says_which(tiny_model, tmp_path, monkey
 
     monkeypatch.setattr(rollout_module, "turn_reward", faulty)
     reports = []
-    run = train_grpo(grpo_config(tiny_model, tmp_path, "--steps=3", "--max_turns=1"), report=reports.append)
+    groups = ["--group_size=2"] if trainer == "grpo" else []
+    config = load_config(None, [f"--trainer={trainer}", f"--model={tiny_model}", f"--output_dir={tmp_path}",
+                                "--steps=3", "--max_turns=1", "--episodes_per_step=4", "--max_new_tokens=10",
+                                "--width=112", "--height=112", *groups])  # fmt: skip
+    run = (train_grpo if trainer == "grpo" else train_ppo)(config, report=reports.append)
     skipped = [r for r in reports if "skipped" in r]
     assert len(skipped) == 1 and skipped[0]["step"] == 2 and "non-finite reward" in skipped[0]["skipped"]
     assert [m["step"] for m in metrics(tmp_path)] == [1, 3]
