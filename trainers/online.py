@@ -80,8 +80,8 @@ def episode_metrics(episodes: list[Episode], rollout_seconds: float) -> dict[str
 Report = Callable[[dict], None]
 
 
-def end_step(run: Run, episodes: list[Episode], metrics: dict[str, float], problem: str | None, started: float,
-             report: Report, *optimizers: torch.optim.Optimizer) -> None:  # fmt: skip
+def end_step(run: Run, episodes: list[Episode], metrics: dict[str, float], problem: str | None,
+             started: float, report: Report, *optimizers: torch.optim.Optimizer) -> None:  # fmt: skip
     """Log and report the step's metrics, or report why it was skipped (with its seeds) and drop
     the gradients it left in ``optimizers``; then checkpoint if one is due."""
     if problem is not None:
