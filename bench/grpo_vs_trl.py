@@ -1,10 +1,15 @@
-"""One GRPO optimizer step, mmgym's trainer against ``trl.GRPOTrainer``, on the same work.
+"""One optimizer step of mmgym's GRPO against ``trl.GRPOTrainer`` on the same work, and of mmgym's
+PPO (value head, and separate critic model) against mmgym's GRPO on the same batch.
 
-Both train the offline tiny Qwen2.5-VL on single-step ClickElement prompts (112 x 112 screenshots,
-the same system prompt), with the same group size, batch, completion length, learning rate, GRPO
-loss (sequence-mean aggregation, std-normalised advantages, no KL) and format reward, on the CPU
-with HF generation. Each side runs in its own process so its peak RSS is its own; a step's time is
-the median over the steps after the first (which loads and warms up).
+All sides train the offline tiny Qwen2.5-VL on single-step ClickElement prompts (112 x 112
+screenshots, the same system prompt), with the same batch, completion length, learning rate,
+sequence-mean aggregation, no KL and the format reward, on the CPU with HF generation. GRPO sides
+use groups of ``--group``; PPO sides collect the same batch (each of GRPO's seeds ``--group`` times,
+so the prompts are the same) and add the critic: its forward before the update, its value loss, its
+optimizer (the critic's cost made visible). TRL 1.16
+ships no PPO trainer (``trl.PPOTrainer`` was removed), so PPO has no TRL side. Each side runs in
+its own process so its peak RSS is its own; a step's time is the median over the steps after the
+first (which loads and warms up).
 
 Usage: python bench/grpo_vs_trl.py [--steps 6] [--group 4] [--batch 8] [--tokens 16]
 """
@@ -26,19 +31,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_mmgym(args: argparse.Namespace, out: Path) -> dict:
+def run_mmgym(args: argparse.Namespace, out: Path, trainer: str = "grpo", critic: str = "head") -> dict:
     from mmgym.trainers.config import load_config
     from mmgym.trainers.grpo import train_grpo
+    from mmgym.trainers.ppo import train_ppo
 
+    grpo = [f"--group_size={args.group}", "--advantage=grpo"]
+    variant = [f"--critic={critic}"] if trainer == "ppo" else grpo
     config = load_config(None, [
-        f"--model={args.model}", f"--output_dir={out}", "--env=mmgym/ClickElement-v0", "--width=112",
-        "--height=112", f"--steps={args.steps}", f"--episodes_per_step={args.batch}",
-        f"--group_size={args.group}", f"--max_new_tokens={args.tokens}", "--max_turns=1",
-        "--aggregation=sequence", "--advantage=grpo", "--learning_rate=1e-5", "--format_weight=1.0",
-        "--save_every=0",
+        f"--trainer={trainer}", f"--model={args.model}", f"--output_dir={out}", "--env=mmgym/ClickElement-v0",
+        "--width=112", "--height=112", f"--steps={args.steps}", f"--episodes_per_step={args.batch}",
+        f"--max_new_tokens={args.tokens}", "--max_turns=1", "--aggregation=sequence", "--learning_rate=1e-5",
+        "--format_weight=1.0", "--save_every=0", *variant,
     ])  # fmt: skip
+    if trainer == "ppo":  # the same batch as GRPO's: each of its seeds `group` times, so the same prompts
+        import mmgym.trainers.ppo as ppo
+        from mmgym.trainers.online import step_seeds
+
+        ppo.step_seeds = lambda config, step, count, round_=0: [
+            seed for seed in step_seeds(config, step, count // args.group, round_) for _ in range(args.group)]
     rows = []
-    train_grpo(config, report=rows.append)
+    (train_grpo if trainer == "grpo" else train_ppo)(config, report=rows.append)
     seconds = [row["seconds"] for row in rows[1:]]
     return {"seconds_per_step": statistics.median(seconds), "peak_rss_mb": peak_rss_mb(),
             "rollout_tokens_per_second": statistics.median(r["rollout_tokens_per_second"] for r in rows[1:])}
@@ -93,11 +106,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="completions per step")
     parser.add_argument("--tokens", type=int, default=16, help="max completion length")
     parser.add_argument("--model", default="", help="model directory (default: the cached tiny model)")
-    parser.add_argument("--side", choices=["mmgym", "trl"], help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=list(SIDES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:  # a child process: run one side, print its numbers as JSON
         with tempfile.TemporaryDirectory() as out:
-            result = (run_mmgym if args.side == "mmgym" else run_trl)(args, Path(out) / "run")
+            result = SIDES[args.side](args, Path(out) / "run")
         print(json.dumps(result))
         return
     if not args.model:
@@ -105,18 +118,30 @@ def main() -> None:
 
         args.model = str(cached_tiny_model())
     results = {}
-    for side in ("mmgym", "trl"):
+    for side in SIDES:
         command = [sys.executable, __file__, "--side", side, "--model", args.model]
         command += [f"--{key}={getattr(args, key)}" for key in ("steps", "group", "batch", "tokens")]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         results[side] = json.loads(output.strip().splitlines()[-1])
-    mm, trl = results["mmgym"], results["trl"]
-    print(f"{'':8} {'s/step':>8} {'peak RSS MB':>12}")
-    for side in ("mmgym", "trl"):
-        print(f"{side:8} {results[side]['seconds_per_step']:8.2f} {results[side]['peak_rss_mb']:12.0f}")
+    print(f"{'':16} {'s/step':>8} {'peak RSS MB':>12}")
+    for side, result in results.items():
+        print(f"{side:16} {result['seconds_per_step']:8.2f} {result['peak_rss_mb']:12.0f}")
+    mm, trl = results["mmgym GRPO"], results["trl GRPO"]
     print(f"step time mmgym / trl: {mm['seconds_per_step'] / trl['seconds_per_step']:.2f} (target <= 0.5); "
           f"peak RSS mmgym / trl: {mm['peak_rss_mb'] / trl['peak_rss_mb']:.2f} (target <= 1.0); "
           f"mmgym rollout {mm['rollout_tokens_per_second']:.0f} tokens/s")  # fmt: skip
+    for side in ("mmgym PPO head", "mmgym PPO model"):
+        ppo = results[side]
+        print(f"{side} / mmgym GRPO: step time {ppo['seconds_per_step'] / mm['seconds_per_step']:.2f}, "
+              f"peak RSS {ppo['peak_rss_mb'] / mm['peak_rss_mb']:.2f}")  # fmt: skip
+
+
+SIDES = {
+    "mmgym GRPO": run_mmgym,
+    "trl GRPO": run_trl,
+    "mmgym PPO head": lambda args, out: run_mmgym(args, out, "ppo", "head"),
+    "mmgym PPO model": lambda args, out: run_mmgym(args, out, "ppo", "model"),
+}
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Two forms (``PPOConfig.critic``):
   head, trained only by the value loss. Its forward skips the vocabulary projection.
 
 Either way the head and (for ``"model"``) the backbone have their own optimizer and learning rate,
-and are checkpointed with the run.
+and are checkpointed with the run (``Run(config, parts={"critic": Critic})``).
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ from mmgym.trainers.run import Run
 
 
 class ValueHead(nn.Module):
-    """``(..., H) -> (...)``: one linear unit, started at 0 so that the first values are 0."""
+    """``(..., H) -> (...)``: one linear unit, started at 0 so that the first values are 0 (and
+    without drawing from the RNG, so a resumed run samples as an uninterrupted one)."""
 
     def __init__(self, hidden_size: int):
         super().__init__()
-        self.linear = nn.Linear(hidden_size, 1)
-        nn.init.zeros_(self.linear.weight)
-        nn.init.zeros_(self.linear.bias)
+        self.weight = nn.Parameter(torch.zeros(hidden_size))
+        self.bias = nn.Parameter(torch.zeros(()))
 
     def forward(self, states: Tensor) -> Tensor:
-        return self.linear(states.float()).squeeze(-1)
+        return states.float() @ self.weight + self.bias
 
 
 def hidden_size(model: nn.Module, role: str) -> int:
@@ -65,7 +65,6 @@ class Critic:
         self.pretrained = config.value_pretrain_steps == 0
         self.optimizer = torch.optim.AdamW(self.parameters(), lr=config.critic_learning_rate,
                                            weight_decay=config.weight_decay)  # fmt: skip
-        run.attach("critic", self)
 
     def parameters(self) -> list[nn.Parameter]:
         backbone = list(self.backbone.parameters()) if self.backbone is not None else []

@@ -56,8 +56,8 @@ class Targets(NamedTuple):
 
 def train_ppo(config: PPOConfig, resume: bool = False, report: Callable[[dict], None] = print) -> Run:
     """Value pretraining (if asked), then collect -> values -> GAE -> update -> log, ``steps`` times."""
-    run = Run(config, resume)
-    critic = Critic(run)
+    run = Run(config, resume, parts={"critic": Critic})
+    critic: Critic = run.parts["critic"]
     reference = reference_policy(run)
     if not critic.pretrained:
         pretrain_critic(run, critic, report)

@@ -3,8 +3,8 @@
 A run directory holds ``config.json``, ``metrics.jsonl`` (one line per optimizer step) and
 ``checkpoint/``: the model (under LoRA, its adapters) in ``save_pretrained`` form plus
 ``trainer.pt`` with the optimizer, schedule, step and RNG states and the state of every part a
-trainer attached (a PPO critic and its optimizer), replaced atomically so a killed run never leaves
-half a checkpoint.
+trainer builds with the run (a PPO critic and its optimizer), replaced atomically so a killed run
+never leaves half a checkpoint.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import math
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,18 @@ from mmgym.trainers.config import ConfigError, ModelConfig
 
 
 class Run:
-    """A run directory, its policy and optimizer, and resuming from its last checkpoint."""
+    """A run directory, its policy and optimizer, and resuming from its last checkpoint.
 
-    def __init__(self, config: ModelConfig, resume: bool = False):
+    ``parts`` builds what else a trainer checkpoints (a PPO critic): ``name -> build(run)``, each
+    part with ``state_dict`` / ``load_state_dict``. They are built before a resumed checkpoint is
+    restored, so that whatever randomness building takes, the RNG state is the saved one after."""
+
+    def __init__(self, config: ModelConfig, resume: bool = False,
+                 parts: dict[str, Callable[[Run], Any]] | None = None):  # fmt: skip
         self.config = config
         self.dir = Path(config.output_dir)
         self.checkpoint = self.dir / "checkpoint"
         self.step = 0
-        self.parts: dict[str, Any] = {}
-        self._saved_parts: dict[str, Any] = {}
         resuming = resume and (self.checkpoint / "trainer.pt").is_file()
         if not resuming and (self.dir / "metrics.jsonl").exists():
             fix = "it has no checkpoint to resume from" if resume else "pass --resume to continue it"
@@ -59,6 +63,7 @@ class Run:
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        self.parts = {name: build(self) for name, build in (parts or {}).items()}
         if resuming:
             self._restore()
 
@@ -121,19 +126,13 @@ class Run:
         self.step = state["step"]
         self.optimizer.load_state_dict(state["optimizer"])
         self.schedule.load_state_dict(state["schedule"])
+        for name, part in self.parts.items():
+            part.load_state_dict(state["parts"][name])
         set_rng_state(state["rng"])
-        self._saved_parts = state.get("parts", {})
         # Metrics logged after the checkpoint belong to steps that will run again.
         metrics = self.dir / "metrics.jsonl"
         lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
         metrics.write_text("".join(line + "\n" for line in lines))
-
-    def attach(self, name: str, part: Any) -> None:
-        """Checkpoint ``part`` (anything with ``state_dict`` / ``load_state_dict``) with the run,
-        restoring it now if the resumed checkpoint holds it."""
-        self.parts[name] = part
-        if name in self._saved_parts:
-            part.load_state_dict(self._saved_parts.pop(name))
 
     def maybe_save(self) -> None:
         every = self.config.save_every

@@ -13,6 +13,7 @@ from mmgym.cli import main
 from mmgym.envs.registration import TASKS
 
 GRPO_CONFIG = str(Path(__file__).resolve().parents[2] / "configs" / "demo-grpo.yaml")
+PPO_CONFIG = str(Path(__file__).resolve().parents[2] / "configs" / "demo-ppo.yaml")
 
 
 def test_envs_lists_every_registered_id(capsys):
@@ -100,6 +101,9 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["train", GRPO_CONFIG, "--model=/nowhere"], "/nowhere has no config.json"),
         (["train", GRPO_CONFIG, "--lora_rank=-1"], "lora_rank must be >= 0"),
         (["train", GRPO_CONFIG, "--lora_rank=4", "--lora_targets=nope"], "lora_targets: Target modules nope"),
+        (["train", PPO_CONFIG, "--lam=1.5"], "lam=1.5 must be in [0, 1]"),
+        (["train", PPO_CONFIG, "--critic_model=runs/critic"], "critic_model is only read with critic: model"),
+        (["demo", "--trainer", "dpo"], "invalid choice: 'dpo'"),
         (["eval", "--all", "--group_size=5"], "unrecognized arguments: --group_size=5"),
         (["model", "huge"], "invalid choice: 'huge'"),
     ],
@@ -137,3 +141,16 @@ def test_playing_a_continuous_control_env_with_replies_is_a_one_line_error(tmp_p
     assert main(["play", "mmgym/PickPlaceContinuous-v0", "--out", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "text replies drive GUI actions or embodied skills, not Box" in error and error.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_the_demo_runs_ppo_in_place_of_grpo(tmp_path, capsys):
+    code = main(["demo", "--trainer", "ppo", "--out", str(tmp_path), "--episodes", "2", "--steps=2",
+                 "--max_new_tokens=8"])  # the demo, shortened
+    assert code == 0
+    rows = json.loads((tmp_path / "eval.json").read_text())
+    assert [row["agent"] for row in rows] == ["before SFT", "after SFT", "after PPO"]
+    ppo_metrics = [json.loads(line) for line in (tmp_path / "ppo" / "metrics.jsonl").read_text().splitlines()]
+    assert [m.get("value_pretrain_step") for m in ppo_metrics[:4]] == [1, 2, 3, 4]  # VC-PPO, as configured
+    assert [m["step"] for m in ppo_metrics[4:]] == [1, 2]
+    assert "after PPO" in capsys.readouterr().out
