@@ -217,6 +217,6 @@ def explained_variance(values: Tensor, returns: Tensor, mask: Tensor) -> float:
     constant, below 0 worse than one."""
     inside = mask.bool()
     target = returns[inside]
-    if target.numel() < 2 or target.var() == 0:
+    if target.numel() < 2 or target.var() < 1e-8:  # returns all equal (up to rounding): nothing to explain
         return 0.0
     return float(1 - (target - values[inside]).var() / target.var())

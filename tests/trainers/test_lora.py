@@ -93,3 +93,23 @@ def test_lora_agent_acts_from_a_lora_checkpoint(tiny_model, tmp_path):
     train_sft(config, report=quiet)
     agent = HFAgent(str(tmp_path / "checkpoint"), max_new_tokens=4, greedy=True)
     assert not any("lora_" in name for name, _ in agent.model.named_parameters())
+
+
+def test_lora_ppo_trains_adapters_and_the_value_head_only(sft_model, tmp_path):
+    """PPO under LoRA with a value head on the policy: the head reads the adapted model's states,
+    the value loss reaches the adapters, and no base weight moves."""
+    from mmgym.trainers.ppo import train_ppo
+
+    config = load_config(None, ["--trainer=ppo", f"--model={sft_model}", f"--output_dir={tmp_path}",
+                                "--env=mmgym/ClickShape-v0", "--steps=2", "--episodes_per_step=4",
+                                "--max_new_tokens=24", "--max_turns=1", "--format_weight=1.0",
+                                "--lora_rank=4", "--learning_rate=1e-3"])  # fmt: skip
+    run = train_ppo(config, report=quiet)
+    _, base = load_policy(sft_model)
+    base_weights = dict(base.named_parameters())
+    for name, parameter in run.model.named_parameters():
+        if "lora_" not in name:
+            plain = name.replace("base_model.model.", "").replace(".base_layer", "")
+            assert torch.equal(parameter, base_weights[plain]), name
+    assert any(m["grad_norm"] > 0 for m in metrics(tmp_path))
+    assert run.parts["critic"].head.weight.abs().sum() > 0
