@@ -103,6 +103,7 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["train", GRPO_CONFIG, "--lora_rank=4", "--lora_targets=nope"], "lora_targets: Target modules nope"),
         (["train", PPO_CONFIG, "--lam=1.5"], "lam=1.5 must be in [0, 1]"),
         (["train", PPO_CONFIG, "--critic_model=runs/critic"], "critic_model is only read with critic: model"),
+        (["train", PPO_CONFIG, "--critic=model", "--critic_model=/nowhere"], "/nowhere has no config.json"),
         (["demo", "--trainer", "dpo"], "invalid choice: 'dpo'"),
         (["eval", "--all", "--group_size=5"], "unrecognized arguments: --group_size=5"),
         (["model", "huge"], "invalid choice: 'huge'"),
