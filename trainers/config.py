@@ -117,7 +117,7 @@ class PPOConfig(RLConfig):
     critic: Literal["head", "model"] = "head"
     critic_model: str = ""  # the separate critic's checkpoint; empty starts it from `model`
     critic_learning_rate: float = 1e-3
-    value_coef: float = 0.5  # weight of the value loss in the shared backbone's loss (critic: head)
+    value_coef: float = 0.5  # weight of the value loss beside the policy loss (a head: the backbone too)
     value_clip: float = 0.2  # a prediction moves at most this far from its old value per batch; 0 is off
     value_pretrain_steps: int = 0  # VC-PPO: batches of the initial policy the critic fits before any update
 

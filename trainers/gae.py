@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import torch
 from torch import Tensor
-
-GAE = Literal["token", "turn", "bilevel"]
 
 
 @dataclass(frozen=True)
