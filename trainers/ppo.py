@@ -87,9 +87,9 @@ def pretrain_critic(run: Run, critic: Critic, report: Callable[[dict], None]) ->
         if targets is None:
             report({"value_pretrain_step": step + 1, "skipped": "non-finite reward"})
             continue
+        with torch.no_grad():  # the policy does not change here: its states serve every pass
+            states = _policy_states(run, critic, targets.batch)
         for _ in range(config.iterations):
-            with torch.no_grad():
-                states = _policy_states(run, critic, targets.batch)
             value = _value_loss(critic, targets, states)
             value.loss.backward()
             norm = critic.step()
