@@ -44,7 +44,7 @@ demo: setup
 	$(BIN)/mmgym demo --out runs/demo
 
 test: setup
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check .

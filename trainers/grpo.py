@@ -22,6 +22,7 @@ from mmgym.trainers.online import (
     reference_policy,
     reward_weights,
     sampled_logprobs,
+    sampler_correction,
     step_seeds,
     turn_limit,
 )
@@ -127,16 +128,18 @@ def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, 
     """``iterations`` optimizer steps on the batch; returns why it was skipped, if it was."""
     config, agent = run.config, run.agent
     mask = batch["reply_mask"]
-    old = sampled_logprobs(turns, mask)
-    if not (torch.isfinite(advantages).all() and torch.isfinite(old[mask.bool()]).all()):
+    sampled = sampled_logprobs(turns, mask)
+    if not (torch.isfinite(advantages).all() and torch.isfinite(sampled[mask.bool()]).all()):
         return "non-finite reward or log-prob"
     ref = reference(batch) if reference is not None else None
-    for _ in range(config.iterations):
+    for iteration in range(config.iterations):
         logprobs = reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
+        if iteration == 0:
+            old, weights = sampler_correction(config, logprobs, sampled, mask, metrics)
         result = clipped_policy_loss(
             logprobs, old, advantages, mask, eps_low=config.eps_low, eps_high=config.eps_high,
             aggregation=config.aggregation, max_tokens=config.max_new_tokens, ref_logprobs=ref,
-            kl_coef=config.kl_coef, kl_estimator=config.kl_estimator,
+            kl_coef=config.kl_coef, kl_estimator=config.kl_estimator, token_weights=weights,
         )  # fmt: skip
         if not torch.isfinite(result.loss):
             return "non-finite loss"

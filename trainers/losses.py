@@ -79,10 +79,12 @@ def clipped_policy_loss(
     ref_logprobs: Tensor | None = None,  # (B, T) under the frozen reference
     kl_coef: float = 0.0,
     kl_estimator: KLEstimator = "k3",
+    token_weights: Tensor | None = None,  # (B, T) importance weights of the surrogate, e.g. TIS's
 ) -> PolicyLoss:
     """The PPO-style clipped surrogate of GRPO with DAPO's decoupled clip (clip-higher, Yu et al.,
     2025, eq. 10): ``-min(rho * A, clip(rho, 1 - eps_low, 1 + eps_high) * A)`` per token, with
-    ``rho = exp(log pi - log pi_old)``, plus ``kl_coef * KL(pi || pi_ref)``, aggregated over tokens.
+    ``rho = exp(log pi - log pi_old)``, times ``token_weights`` if given, plus
+    ``kl_coef * KL(pi || pi_ref)``, aggregated over tokens.
     """
     mask = mask.to(logprobs.dtype)
     ratio = torch.exp(logprobs - old_logprobs)
@@ -90,6 +92,8 @@ def clipped_policy_loss(
     unclipped = ratio * advantage
     clipped = ratio.clamp(1 - eps_low, 1 + eps_high) * advantage
     per_token = -torch.minimum(unclipped, clipped)
+    if token_weights is not None:
+        per_token = per_token * token_weights
     aggregate = AGGREGATIONS[aggregation]
     kl = torch.zeros((), dtype=logprobs.dtype)
     if ref_logprobs is not None and kl_coef:

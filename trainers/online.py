@@ -65,6 +65,27 @@ def sampled_logprobs(turns: list[Turn], mask: torch.Tensor) -> torch.Tensor:
     return old
 
 
+def sampler_correction(config: RLConfig, logprobs: torch.Tensor, sampled: torch.Tensor, mask: torch.Tensor,
+                       metrics: dict[str, float]) -> tuple[torch.Tensor, torch.Tensor | None]:  # fmt: skip
+    """At a batch's first pass, where the policy is still the one that sampled: the log-probs the
+    ratio starts from, and per-token importance weights (None: all 1).
+
+    The sampler (HF generate, or vLLM) computes ``log pi`` with other kernels than the trainer's
+    forward, so for the same weights its log-probs can differ; ``sampler_logprob_gap`` logs the
+    mean ``|log pi_trainer - log pi_sampler|`` over reply tokens. With ``tis_cap`` 0 the ratio starts
+    from the sampler's log-probs. Otherwise truncated importance sampling (Yao et al., 2025, "Your
+    Efficient RL Framework Secretly Brings You Off-Policy RL Training"): the ratio starts from the
+    trainer's own log-probs and each token's surrogate is weighted by
+    ``min(pi_trainer / pi_sampler, tis_cap)``, correcting for the tokens coming from the sampler.
+    """
+    trainer, model_tokens = logprobs.detach(), mask.bool()
+    gap = (trainer - sampled)[model_tokens].abs()
+    metrics["sampler_logprob_gap"] = gap.mean().item() if gap.numel() else 0.0
+    if not config.tis_cap:
+        return sampled, None
+    return trainer, (trainer - sampled).exp().clamp(max=config.tis_cap) * model_tokens
+
+
 def episode_metrics(episodes: list[Episode], rollout_seconds: float) -> dict[str, float]:
     turns = [turn for episode in episodes for turn in episode.turns]
     tokens = sum(len(turn.reply.token_ids) for turn in turns)

@@ -31,6 +31,7 @@ from mmgym.trainers.online import (
     reference_policy,
     reward_weights,
     sampled_logprobs,
+    sampler_correction,
     step_seeds,
     turn_limit,
 )
@@ -190,13 +191,15 @@ def _update(run: Run, critic: Critic, targets: Targets | None, reference: Refere
     if not torch.isfinite(targets.old_logprobs[mask.bool()]).all():
         return "non-finite log-prob"
     ref = reference(batch) if reference is not None else None
-    for _ in range(config.iterations):
+    for iteration in range(config.iterations):
         logprobs, states = reply_forward(run.model, batch, agent.temperature, agent.forbidden,
                                          hidden=critic.backbone is None)  # fmt: skip
+        if iteration == 0:
+            old, weights = sampler_correction(config, logprobs, targets.old_logprobs, mask, metrics)
         policy = clipped_policy_loss(
-            logprobs, targets.old_logprobs, targets.advantages, mask, eps_low=config.eps_low,
+            logprobs, old, targets.advantages, mask, eps_low=config.eps_low,
             eps_high=config.eps_high, aggregation=config.aggregation, max_tokens=config.max_new_tokens,
-            ref_logprobs=ref, kl_coef=config.kl_coef, kl_estimator=config.kl_estimator,
+            ref_logprobs=ref, kl_coef=config.kl_coef, kl_estimator=config.kl_estimator, token_weights=weights,
         )  # fmt: skip
         value = _value_loss(critic, targets, states)
         loss = policy.loss + config.value_coef * value.loss

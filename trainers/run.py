@@ -54,7 +54,8 @@ class Run:
         self.agent = HFAgent(processor=processor, network=model, history=config.history,
                              max_images=config.max_images, max_new_tokens=config.max_new_tokens,
                              temperature=getattr(config, "temperature", 1.0),
-                             top_p=getattr(config, "top_p", 1.0), skills=self._takes_skills())  # fmt: skip
+                             top_p=getattr(config, "top_p", 1.0), skills=self._takes_skills(),
+                             engine=self._engine(processor, model))  # fmt: skip
         model.train()
         # fused: one kernel over all parameters, about 3x faster than the per-tensor loop on CPU
         trained = [parameter for parameter in model.parameters() if parameter.requires_grad]
@@ -83,6 +84,15 @@ class Run:
             return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         return 1.0
 
+    def _engine(self, processor: Any, model: torch.nn.Module) -> Any:
+        """The rollout engine the config names, serving ``model``'s weights; None: the model itself."""
+        if getattr(self.config, "engine", "hf") != "vllm":
+            return None
+        from mmgym.agents.vllm_engine import VLLMEngine, architecture_of
+
+        return VLLMEngine(model, processor, architecture_of(self.config.model),
+                          max_model_len=self.config.engine_max_len, seed=self.config.seed)  # fmt: skip
+
     def _takes_skills(self) -> bool:
         """Whether the config's env takes embodied skills (so the prompt lists those)."""
         env = TextActions(self.make_env())
@@ -98,6 +108,8 @@ class Run:
         self.optimizer.step()
         self.schedule.step()
         self.optimizer.zero_grad(set_to_none=True)
+        if self.agent.engine is not None:
+            self.agent.engine.weights_changed()
         return float(norm)
 
     def log(self, metrics: dict[str, Any]) -> None:

@@ -67,3 +67,31 @@ def test_kl_term_adds_coefficient_times_mean_kl():
     result = loss(zeros, zeros, [0.0, 0.0], ref_logprobs=ref, kl_coef=0.1, kl_estimator="k1")
     assert result.kl.item() == pytest.approx(math.log(2))
     assert result.loss.item() == pytest.approx(0.1 * math.log(2))
+
+
+def test_truncated_importance_sampling_weighs_tokens_by_the_capped_ratio():
+    """TIS: the ratio starts from the trainer's log-probs, and each token weighs
+    min(pi_trainer / pi_sampler, cap); padding weighs nothing. The gap is the mean |difference|."""
+    from mmgym.trainers.config import GRPOConfig
+    from mmgym.trainers.online import sampler_correction
+
+    trainer = torch.tensor([[-1.0, -2.0, -0.5]])
+    sampled = torch.tensor([[-1.0, -3.0, 0.0]])  # the last token is padding
+    mask = torch.tensor([[1, 1, 0]])
+    metrics = {}
+    old, weights = sampler_correction(GRPOConfig(tis_cap=2.0), trainer, sampled, mask, metrics)
+    assert torch.equal(old, trainer)
+    assert weights.tolist() == [[1.0, 2.0, 0.0]]  # exp(1) = 2.72 is capped at 2
+    assert metrics["sampler_logprob_gap"] == pytest.approx(0.5)
+    old, weights = sampler_correction(GRPOConfig(), trainer, sampled, mask, metrics)
+    assert torch.equal(old, sampled) and weights is None
+
+
+def test_token_weights_scale_each_tokens_surrogate():
+    logprobs = torch.zeros(1, 2, requires_grad=True)
+    result = clipped_policy_loss(logprobs, torch.zeros(1, 2), torch.tensor([1.0]), torch.ones(1, 2),
+                                 eps_low=0.2, eps_high=0.2, aggregation="token", max_tokens=2,
+                                 token_weights=torch.tensor([[1.0, 0.5]]))  # fmt: skip
+    result.loss.backward()
+    assert result.loss.item() == pytest.approx(-(1.0 + 0.5) / 2)
+    assert logprobs.grad.tolist() == [[-0.5, -0.25]]

@@ -124,6 +124,9 @@ def test_sft_learns_the_oracle_replies(tiny_model, tmp_path):
     (["--dynamic_sampling=3"], "dynamic_sampling: expected bool"),
     (["--trainer=dpo"], "trainer: 'dpo' is not one of sft, grpo"),
     (["steps"], "needs the form --key=value"),
+    (["--engine=sglang"], "engine: 'sglang' is not one of hf, vllm"),
+    (["--tis_cap=0.5"], "tis_cap=0.5 must be 0 (off) or at least 1"),
+    (["--engine_max_len=10", "--max_new_tokens=10"], "engine_max_len=10 must exceed max_new_tokens=10"),
 ])  # fmt: skip
 def test_bad_configs_fail_before_any_work_with_the_fix(overrides, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
