@@ -3,7 +3,8 @@ PPO (value head, and separate critic model) against mmgym's GRPO on the same bat
 
 All sides train the offline tiny Qwen2.5-VL on single-step ClickElement prompts (112 x 112
 screenshots, the same system prompt), with the same batch, completion length, learning rate,
-sequence-mean aggregation, no KL and the format reward, on the CPU with HF generation. GRPO sides
+sequence-mean aggregation, no KL and the format reward, on the CPU with HF generation, and once more
+with mmgym's in-process vLLM engine (``engine: vllm``; its start-up is outside the steps). GRPO sides
 use groups of ``--group``; PPO sides collect the same batch (each of GRPO's seeds ``--group`` times,
 so the prompts are the same) and add the critic: its forward before the update, its value loss, its
 optimizer (the critic's cost made visible). TRL 1.16
@@ -31,7 +32,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_mmgym(args: argparse.Namespace, out: Path, trainer: str = "grpo", critic: str = "head") -> dict:
+def run_mmgym(args: argparse.Namespace, out: Path, trainer: str = "grpo", critic: str = "head",
+              engine: str = "hf") -> dict:  # fmt: skip
     from mmgym.trainers.config import load_config
     from mmgym.trainers.grpo import train_grpo
     from mmgym.trainers.ppo import train_ppo
@@ -42,7 +44,7 @@ def run_mmgym(args: argparse.Namespace, out: Path, trainer: str = "grpo", critic
         f"--trainer={trainer}", f"--model={args.model}", f"--output_dir={out}", "--env=mmgym/ClickElement-v0",
         "--width=112", "--height=112", f"--steps={args.steps}", f"--episodes_per_step={args.batch}",
         f"--max_new_tokens={args.tokens}", "--max_turns=1", "--aggregation=sequence", "--learning_rate=1e-5",
-        "--format_weight=1.0", "--save_every=0", *variant,
+        "--format_weight=1.0", "--save_every=0", f"--engine={engine}", *variant,
     ])  # fmt: skip
     if trainer == "ppo":  # the same batch as GRPO's: each of its seeds `group` times, so the same prompts
         import mmgym.trainers.ppo as ppo
@@ -123,13 +125,17 @@ def main() -> None:
         command += [f"--{key}={getattr(args, key)}" for key in ("steps", "group", "batch", "tokens")]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         results[side] = json.loads(output.strip().splitlines()[-1])
-    print(f"{'':16} {'s/step':>8} {'peak RSS MB':>12}")
+    print(f"{'':18} {'s/step':>8} {'peak RSS MB':>12}")
     for side, result in results.items():
-        print(f"{side:16} {result['seconds_per_step']:8.2f} {result['peak_rss_mb']:12.0f}")
+        print(f"{side:18} {result['seconds_per_step']:8.2f} {result['peak_rss_mb']:12.0f}")
     mm, trl = results["mmgym GRPO"], results["trl GRPO"]
     print(f"step time mmgym / trl: {mm['seconds_per_step'] / trl['seconds_per_step']:.2f} (target <= 0.5); "
           f"peak RSS mmgym / trl: {mm['peak_rss_mb'] / trl['peak_rss_mb']:.2f} (target <= 1.0); "
           f"mmgym rollout {mm['rollout_tokens_per_second']:.0f} tokens/s")  # fmt: skip
+    fast = results["mmgym GRPO vllm"]
+    ratio = fast["seconds_per_step"] / trl["seconds_per_step"]
+    print(f"step time mmgym with vLLM rollouts / trl: {ratio:.2f} (target <= 0.2); "
+          f"rollout {fast['rollout_tokens_per_second']:.0f} tokens/s")  # fmt: skip
     for side in ("mmgym PPO head", "mmgym PPO model"):
         ppo = results[side]
         print(f"{side} / mmgym GRPO: step time {ppo['seconds_per_step'] / mm['seconds_per_step']:.2f}, "
@@ -138,6 +144,7 @@ def main() -> None:
 
 SIDES = {
     "mmgym GRPO": run_mmgym,
+    "mmgym GRPO vllm": lambda args, out: run_mmgym(args, out, engine="vllm"),
     "trl GRPO": run_trl,
     "mmgym PPO head": lambda args, out: run_mmgym(args, out, "ppo", "head"),
     "mmgym PPO model": lambda args, out: run_mmgym(args, out, "ppo", "model"),
