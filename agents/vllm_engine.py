@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from mmgym.agents.base import Reply
@@ -46,6 +48,7 @@ def import_vllm() -> Any:
     """vLLM, set up to run in this process on this machine's torchvision."""
     os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")  # in-process: weights pass as tensors
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")  # GiB of key/value cache on CPU
+    os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")  # training prints its own progress
     fix_subprocesses()
     try:
         import vllm
@@ -75,16 +78,17 @@ class VLLMEngine:
         self.policy, self.processor = policy, processor
         self.tokenizer = processor.tokenizer
         self.stale = True
-        state = torch.random.get_rng_state()  # vLLM seeds torch's global RNG; the run's draws must not move
+        state = random.getstate(), np.random.get_state(), torch.random.get_rng_state()  # vLLM reseeds all
         try:
             self.llm = vllm.LLM(model=model, dtype="float32", max_model_len=max_model_len, seed=seed,
                                 enable_prefix_caching=True, logprobs_mode="processed_logprobs",
                                 gpu_memory_utilization=gpu_memory_utilization)  # fmt: skip
         except Exception as error:  # noqa: BLE001 - vLLM raises many kinds; all mean "cannot load"
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise EngineError(f"vLLM cannot load {model!r}: {reason}") from None
-        finally:
-            torch.random.set_rng_state(state)
+            raise EngineError(f"vLLM cannot load {model!r}: {_reason(error)}") from None
+        finally:  # the run's draws (and a resumed run's) must not depend on the engine
+            random.setstate(state[0])
+            np.random.set_state(state[1])
+            torch.random.set_rng_state(state[2])
         self._sampling = vllm.SamplingParams
 
     def weights_changed(self) -> None:
@@ -123,6 +127,14 @@ class VLLMEngine:
             replies.append(Reply(self.tokenizer.decode(ids, skip_special_tokens=True), tuple(ids),
                                  tuple(logprobs)))  # fmt: skip
         return replies
+
+
+def _reason(error: Exception) -> str:
+    """One line on why vLLM failed: a config check's own message, else the error's first line."""
+    if callable(getattr(error, "errors", None)):  # pydantic's validation of vLLM's config
+        return " ".join(str(error.errors()[0]["msg"]).split())
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def architecture_of(model: str) -> str:

@@ -1,5 +1,6 @@
 """The command line: tables, files on disk, and one-line errors for user mistakes."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -155,3 +156,16 @@ def test_the_demo_runs_ppo_in_place_of_grpo(tmp_path, capsys):
     assert [m.get("value_pretrain_step") for m in ppo_metrics[:4]] == [1, 2, 3, 4]  # VC-PPO, as configured
     assert [m["step"] for m in ppo_metrics[4:]] == [1, 2]
     assert "after PPO" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="no vLLM build installs here")
+def test_a_model_the_vllm_engine_cannot_load_fails_before_training_with_the_reason(tmp_path):
+    command = [sys.executable, "-m", "mmgym.cli", "train", GRPO_CONFIG, "--engine=vllm",
+               "--engine_max_len=100000", f"--output_dir={tmp_path / 'run'}"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mmgym: error: vLLM cannot load"), result.stderr
+    assert "max_model_len (100000) is greater than the derived max_model_len" in lines[0]
+    assert not (tmp_path / "run" / "metrics.jsonl").exists()
