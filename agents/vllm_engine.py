@@ -80,7 +80,9 @@ class VLLMEngine:
         self.stale = True
         state = random.getstate(), np.random.get_state(), torch.random.get_rng_state()  # vLLM reseeds all
         try:
-            self.llm = vllm.LLM(model=model, dtype="float32", max_model_len=max_model_len, seed=seed,
+            # the policy's dtype: "auto" would downcast an fp32 checkpoint to bf16 on CPU
+            dtype = next(policy.parameters()).dtype
+            self.llm = vllm.LLM(model=model, dtype=dtype, max_model_len=max_model_len, seed=seed,
                                 enable_prefix_caching=True, logprobs_mode="processed_logprobs",
                                 gpu_memory_utilization=gpu_memory_utilization)  # fmt: skip
         except Exception as error:  # noqa: BLE001 - vLLM raises many kinds; all mean "cannot load"
