@@ -152,12 +152,13 @@ def test_lora_adapters_are_served_merged(engine):
     assert [r.token_ids for r in served] != [r.token_ids for r in plain]
 
 
-@pytest.mark.parametrize("trainer", ["grpo", "ppo"])
+@pytest.mark.parametrize("trainer", ["grpo", "grpo+lora", "ppo"])
 def test_training_with_vllm_rollouts_serves_each_steps_new_weights(engine, sft_model, tmp_path, monkeypatch,
                                                                    trainer):  # fmt: skip
-    """Three GRPO (or PPO) steps with ``engine: vllm``: every step's rollout log-probs equal the
-    trainer's (a stale engine would sample steps 2 and 3 from the step-1 weights), and afterwards
-    the engine's greedy replies are the trained policy's, not the starting one's."""
+    """Three GRPO (or PPO, or GRPO of LoRA adapters) steps with ``engine: vllm``: every step's rollout
+    log-probs equal the trainer's (a stale engine would sample steps 2 and 3 from the step-1
+    weights), and afterwards the engine's greedy replies are the trained policy's, not the starting
+    one's."""
     import json
 
     from mmgym.agents import vllm_engine
@@ -174,12 +175,13 @@ def test_training_with_vllm_rollouts_serves_each_steps_new_weights(engine, sft_m
     monkeypatch.setattr(vllm_engine, "VLLMEngine", reuse)
     start = HFAgent(sft_model, greedy=True, max_new_tokens=24)
     chats = chats_of(start, range(4), "mmgym/ClickShape-v0")
-    variant = ["--group_size=4"] if trainer == "grpo" else ["--trainer=ppo", "--gae=turn"]
+    variant = {"grpo": ["--group_size=4"], "ppo": ["--trainer=ppo", "--gae=turn"],
+               "grpo+lora": ["--group_size=4", "--lora_rank=8", "--learning_rate=1e-2"]}[trainer]
     config = load_config(None, [f"--model={sft_model}", f"--output_dir={tmp_path}", "--engine=vllm",
                                 "--steps=3", "--env=mmgym/ClickShape-v0", "--episodes_per_step=8",
                                 "--max_turns=1", "--max_new_tokens=24", "--format_weight=1.0",
                                 "--learning_rate=1e-3", "--save_every=0", *variant])  # fmt: skip
-    run = (train_grpo if trainer == "grpo" else train_ppo)(config, report=lambda _: None)
+    run = (train_ppo if trainer == "ppo" else train_grpo)(config, report=lambda _: None)
     steps = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert len(steps) == 3 and all(step["grad_norm"] > 0 for step in steps), steps
     assert all(step["sampler_logprob_gap"] < TOLERANCE for step in steps), steps
