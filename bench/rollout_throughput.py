@@ -1,12 +1,20 @@
-"""Multi-turn GUI rollouts with HF generate against the in-process vLLM engine, same work.
+"""Multi-turn GUI rollouts with HF generate, mmgym's own HF sampler and the in-process vLLM
+engine, same work.
 
-Both sides run :func:`mmgym.trainers.rollout.collect` with the offline tiny Qwen2.5-VL on the same
-env seeds, the same group size, turn limit, reply cap and temperature, so the prompts of the first
-turn are the same and every turn after it is built the same way. The random tiny model rarely ends
-a reply early, so both sides generate nearly the same number of tokens; the table reports each
-side's own count. A side's time is the median of ``--repeats`` rollouts after a warm-up one; the
-vLLM side's start-up (~25 s) and its weight sync (~50 ms, once per optimizer step in training) are
-reported apart. Each side runs in its own process.
+Every side runs :func:`mmgym.trainers.rollout.collect` with the offline tiny Qwen2.5-VL on the same
+env seeds, group size, turn limit, reply cap and temperature, so the prompts of the first turn are
+the same and every turn after it is built the same way. The sides differ only in who decodes:
+
+- ``hf generate``: transformers' ``generate``, one padded row per episode, with the scores it needs
+  for each token's log-probability;
+- ``mmgym hf`` (``engine: hf``): mmgym's sampler over the same model, each distinct prompt run once
+  (a group's episodes share their first prompt), finished replies leaving the batch;
+- ``vllm`` (``engine: vllm``).
+
+The random tiny model rarely ends a reply early, so the sides generate nearly the same number of
+tokens; the table reports each side's own count. A side's time is the median of ``--repeats``
+rollouts after a warm-up one; the vLLM side's start-up and its weight sync (once per optimizer step
+in training) are reported apart. Each side runs in its own process.
 
 Usage: python bench/rollout_throughput.py [--seeds 2] [--group 8] [--turns 3] [--tokens 48]
 """
@@ -19,6 +27,40 @@ import statistics
 import subprocess
 import sys
 import time
+
+SIDES = ("hf generate", "mmgym hf", "vllm")
+
+
+def generate_agent(**kwargs):
+    """The HF agent decoding with transformers' ``generate`` instead of mmgym's sampler."""
+    import torch
+
+    from mmgym.agents.base import Reply
+    from mmgym.agents.hf import HFAgent
+    from mmgym.agents.prompts import images_of
+
+    class GenerateAgent(HFAgent):
+        @torch.no_grad()
+        def generate(self, chats):
+            texts = [self.processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
+                     for c in chats]  # fmt: skip
+            inputs = self.processor(text=texts, images=[images_of(c) for c in chats], padding=True,
+                                    return_tensors="pt")  # fmt: skip
+            out = self.model.generate(
+                **inputs, do_sample=True, temperature=self.temperature, top_p=self.top_p, top_k=0,
+                max_new_tokens=self.max_new_tokens, eos_token_id=self.end_of_turn,
+                suppress_tokens=self.forbidden, pad_token_id=self.tokenizer.pad_token_id,
+                output_scores=True, return_dict_in_generate=True,
+            )  # fmt: skip
+            logprobs = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+            replies = []
+            for row, tokens in enumerate(out.sequences[:, inputs["input_ids"].shape[1]:].tolist()):
+                length = tokens.index(self.end_of_turn) + 1 if self.end_of_turn in tokens else len(tokens)
+                replies.append(Reply(self.tokenizer.decode(tokens[:length], skip_special_tokens=True),
+                                     tuple(tokens[:length]), tuple(logprobs[row, :length].tolist())))
+            return replies
+
+    return GenerateAgent(**kwargs)
 
 
 def run_side(args: argparse.Namespace) -> dict:
@@ -45,8 +87,9 @@ def run_side(args: argparse.Namespace) -> dict:
         extra["sync_seconds"] = statistics.median(syncs[1:])
     else:
         engine = None
-    agent = HFAgent(processor=processor, network=network, history=args.history, max_new_tokens=args.tokens,
-                    temperature=1.0, engine=engine)  # fmt: skip
+    make_agent = generate_agent if args.side == "hf generate" else HFAgent
+    agent = make_agent(processor=processor, network=network, history=args.history, max_new_tokens=args.tokens,
+                       temperature=1.0, engine=engine)  # fmt: skip
 
     def make_env():
         return gym.make("mmgym/NavigateBack-v0", width=112, height=112)
@@ -75,13 +118,13 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=48, help="reply cap")
     parser.add_argument("--history", choices=["steps", "chat"], default="steps")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--side", choices=["hf", "vllm"], help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:  # a child process: one side, its numbers as JSON
         print(json.dumps(run_side(args)))
         return
     results = {}
-    for side in ("hf", "vllm"):
+    for side in SIDES:
         command = [sys.executable, __file__, "--side", side]
         keys = ("seeds", "group", "turns", "tokens", "history", "repeats")
         command += [f"--{key}={getattr(args, key)}" for key in keys]
@@ -90,14 +133,16 @@ def main() -> None:
     episodes = args.seeds * args.group
     print(f"{episodes} episodes of mmgym/NavigateBack-v0, up to {args.turns} turns, {args.tokens}-token "
           f"replies, {args.history} history")  # fmt: skip
-    print(f"{'':6} {'s/rollout':>10} {'tokens':>7} {'tokens/s':>9} {'episodes/s':>11}")
+    print(f"{'':12} {'s/rollout':>10} {'tokens':>7} {'tokens/s':>9} {'episodes/s':>11}")
     for side, r in results.items():
-        print(f"{side:6} {r['seconds']:10.2f} {r['tokens']:7.0f} {r['tokens_per_second']:9.0f} "
+        print(f"{side:12} {r['seconds']:10.2f} {r['tokens']:7.0f} {r['tokens_per_second']:9.0f} "
               f"{r['episodes_per_second']:11.2f}")  # fmt: skip
-    hf, vllm = results["hf"], results["vllm"]
-    print(f"vLLM / HF: tokens/s {vllm['tokens_per_second'] / hf['tokens_per_second']:.1f}x, episodes/s "
-          f"{vllm['episodes_per_second'] / hf['episodes_per_second']:.1f}x (target >= 10x); vLLM start-up "
-          f"{vllm['startup_seconds']:.0f} s, weight sync {1000 * vllm['sync_seconds']:.0f} ms")  # fmt: skip
+    vllm = results["vllm"]
+    for side, target in (("hf generate", " (target >= 10x)"), ("mmgym hf", "")):
+        tokens = vllm["tokens_per_second"] / results[side]["tokens_per_second"]
+        episodes = vllm["episodes_per_second"] / results[side]["episodes_per_second"]
+        print(f"vllm / {side}: tokens/s {tokens:.1f}x, episodes/s {episodes:.1f}x{target}")
+    print(f"vLLM start-up {vllm['startup_seconds']:.0f} s, weight sync {1000 * vllm['sync_seconds']:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The benchmark script keeps running as the code under it changes (its numbers are not checked)."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +29,18 @@ def test_embodied_fps_bench_measures_mmgym_beside_gymnasium():
     for part in ("mmgym/BuildTowerContinuous-v0", "Reacher-v5", "Pusher-v5", "fast / default", "224x224: "):
         assert part in result.stdout
     assert "not measured" not in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("vllm")
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="no vLLM build installs here")
+def test_rollout_bench_runs_every_side_on_the_same_episodes():
+    bench = BENCH.parent / "rollout_throughput.py"
+    command = [sys.executable, str(bench), "--repeats", "1", "--seeds", "1", "--group", "2", "--turns", "1",
+               "--tokens", "4"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {" ".join(line.split()[:-4]): line.split()[-3] for line in result.stdout.splitlines()}
+    for side in ("hf generate", "mmgym hf", "vllm"):
+        assert rows[side] == "8"  # tokens: 2 episodes, 1 turn, 4 tokens each
+    assert "vllm / hf generate: tokens/s" in result.stdout and "weight sync" in result.stdout
