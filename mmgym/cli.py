@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,15 +17,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mmgym.agents import AGENTS
+from mmgym.agents.openai import OpenAIAgent, check_base_url
 from mmgym.agents.policies import OraclePolicy, RandomPolicy
 from mmgym.agents.sb3 import SB3Policy, read_baseline, train, training_env
 from mmgym.envs.browser.tasks import browser_tasks
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.embodied.tasks import embodied_env_ids, embodied_tasks
 from mmgym.envs.registration import TASKS, gui_env_ids
-from mmgym.episodes import EvalResult, Step, evaluate, evaluate_policy, make_text_env, run_episode
+from mmgym.episodes import (
+    EpisodeResult,
+    EvalResult,
+    Step,
+    evaluate,
+    evaluate_policy,
+    make_text_env,
+    play_episodes,
+)
 from mmgym.errors import UsageError
 from mmgym.learning_cli import add_commands
+from mmgym.serve import add_serve_command
 
 console = Console(stderr=True)
 
@@ -72,15 +83,43 @@ def _make_env(env_id: str, args: argparse.Namespace) -> gym.Env:
         raise UsageError(f"cannot make {env_id}: {error}") from None
 
 
-def _make_agent(name: str, args: argparse.Namespace):
-    return AGENTS[name](coordinates=args.coordinates)  # episodes are seeded: so are random agents
+def _make_agent(name: str, args: argparse.Namespace, env: gym.Env):
+    if not name.startswith("openai:"):
+        return AGENTS[name](coordinates=args.coordinates)  # episodes are seeded: so are random agents
+    try:
+        return OpenAIAgent(name.removeprefix("openai:"), base_url=args.base_url, api_key=args.api_key,
+                           history=args.history, skills=env.skills, max_tokens=args.max_tokens,
+                           timeout=args.timeout, retries=args.retries,
+                           concurrency=args.concurrency)  # fmt: skip
+    except ValueError as error:
+        raise UsageError(f"--agent {name}: {error}") from None
+
+
+def _concurrency(name: str, args: argparse.Namespace) -> int:
+    """Episodes played at once: ``--concurrency`` for served models; scripted agents are instant."""
+    return args.concurrency if name.startswith("openai:") else 1
+
+
+def _reply_agent_name(name: str) -> str:
+    if name in AGENTS or (name.startswith("openai:") and not name.endswith(":")):
+        return name
+    raise argparse.ArgumentTypeError(f"unknown agent {name!r}: choose from {', '.join(sorted(AGENTS))} "
+                                     "or openai:MODEL (a served model)")  # fmt: skip
 
 
 def _agent_name(name: str) -> str:
-    if name in AGENTS or (name.startswith("sb3:") and len(name) > 4):
+    if name in AGENTS or (name.startswith(("sb3:", "openai:")) and not name.endswith(":")):
         return name
     raise argparse.ArgumentTypeError(f"unknown agent {name!r}: choose from {', '.join(sorted(AGENTS))} "
-                                     "or sb3:PATH (a saved baseline)")  # fmt: skip
+                                     "or sb3:PATH (a saved baseline), "
+                                     "or openai:MODEL (a served model)")  # fmt: skip
+
+
+def _base_url(text: str) -> str:
+    try:
+        return check_base_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _stdout() -> Console:
@@ -104,9 +143,10 @@ def cmd_envs(args: argparse.Namespace) -> None:
     _stdout().print(table)
 
 
-def cmd_play(args: argparse.Namespace) -> None:
+def cmd_play(args: argparse.Namespace) -> int:
     env_id = _env_id(args.env)
-    env, agent = _make_env(env_id, args), _make_agent(args.agent, args)
+    env = _make_env(env_id, args)
+    agent = _make_agent(args.agent, args, env)
     out = Path(args.out)
     if (out / "trajectory.jsonl").exists():
         raise UsageError(f"{out} already holds a played trajectory; pass a new --out or delete it")
@@ -115,37 +155,66 @@ def cmd_play(args: argparse.Namespace) -> None:
         (out / "trajectory.jsonl").touch()
     except OSError as error:
         raise UsageError(f"cannot write to {out}: {error.strerror}; pick another --out") from None
+    seeds = range(args.seed, args.seed + args.episodes)
+    copies = min(_concurrency(args.agent, args), len(seeds)) - 1
+    envs = [env, *(_make_env(env_id, args) for _ in range(copies))]
     with open(out / "trajectory.jsonl", "w") as log, _progress() as progress:
         task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes)
-        for episode in range(args.episodes):
-            seed = args.seed + episode
-            folder = out / f"episode_{episode:03d}"
+
+        def record(step: Step) -> None:
+            folder = out / f"episode_{step.seed - args.seed:03d}"
             folder.mkdir(exist_ok=True)
+            png = folder / f"step_{step.index:03d}.png"
+            Image.fromarray(step.observation["image"]).save(png)
+            if step.terminated or step.truncated:  # the screen the episode ended on
+                final = folder / f"step_{step.index + 1:03d}.png"
+                Image.fromarray(step.next_observation["image"]).save(final)
+            record = _step_record(env_id, step.seed - args.seed, step, png.relative_to(out))
+            log.write(json.dumps(record) + "\n")
 
-            def record(step: Step, episode: int = episode, seed: int = seed, folder: Path = folder) -> None:
-                png = folder / f"step_{step.index:03d}.png"
-                Image.fromarray(step.observation["image"]).save(png)
-                if step.terminated or step.truncated:  # the screen the episode ended on
-                    final = folder / f"step_{step.index + 1:03d}.png"
-                    Image.fromarray(step.next_observation["image"]).save(final)
-                record = _step_record(env_id, episode, seed, step, png.relative_to(out))
-                log.write(json.dumps(record) + "\n")
-
-            result = run_episode(env, agent, seed, on_step=record)
+        def report(result: EpisodeResult) -> None:
             progress.advance(task)
+            if result.error is not None:
+                _say(f"episode {result.seed - args.seed} seed {result.seed}: {_error_line(result)}")
+                return
             outcome = "success" if result.success else "failure"
-            console.print(f"episode {episode} seed {seed}: {outcome} in {result.steps} steps")
-    env.close()
+            _say(f"episode {result.seed - args.seed} seed {result.seed}: {outcome} in {result.steps} steps")
+
+        results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report)
+    for each in envs:
+        each.close()
     console.print(f"saved screenshots and {out / 'trajectory.jsonl'}")
+    return _error_summary(args.agent, len(results), sum(result.error is not None for result in results))
 
 
-def _step_record(env_id: str, episode: int, seed: int, step: Step, png: Path) -> dict[str, Any]:
-    action = step.info["action"]
+def _say(line: str) -> None:
+    """``line`` on the console as it is: no markup, no wrapping (it may quote a server)."""
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _error_line(result: EpisodeResult) -> str:
+    return f"error after {result.steps} steps: {result.error}"
+
+
+def _error_summary(label: str, episodes: int, errors: int) -> int:
+    """One line about episodes that errored (got no reply); the exit status: 1 when every episode
+    errored (the agent was not evaluated at all), else 0 (errored episodes count as failures)."""
+    if errors and errors == episodes:
+        print(f"mmgym: error: every episode of {label} errored (see the lines above)", file=sys.stderr)
+        return 1
+    if errors:
+        print(f"mmgym: {errors} of {episodes} episodes of {label} errored (see the lines above); they count "
+              "as failures", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _step_record(env_id: str, episode: int, step: Step, png: Path) -> dict[str, Any]:
+    action = step.info.get("action")
     return {
-        "env": env_id, "episode": episode, "seed": seed, "step": step.index,
+        "env": env_id, "episode": episode, "seed": step.seed, "step": step.index,
         "instruction": step.observation["instruction"], "screenshot": str(png),
-        "reply": step.reply.text, "action": action.to_dict() if action else None,
-        "parse_error": step.info["parse_error"],
+        "reply": step.reply.text, "error": step.reply.error, "action": action.to_dict() if action else None,
+        "parse_error": step.info.get("parse_error"),
         "expert_action": step.expert_action.to_dict() if step.expert_action else None,
         "reward": step.reward, "reward_components": step.info.get("reward_components", {}),
         "terminated": step.terminated, "truncated": step.truncated,
@@ -153,7 +222,7 @@ def _step_record(env_id: str, episode: int, seed: int, step: Step, png: Path) ->
     }  # fmt: skip
 
 
-def cmd_eval(args: argparse.Namespace) -> None:
+def cmd_eval(args: argparse.Namespace) -> int:
     if args.all == bool(args.envs):
         raise UsageError("name the environments to evaluate, or pass --all (not both)")
     env_ids = gui_env_ids() if args.all else [_env_id(name) for name in args.envs]
@@ -169,22 +238,35 @@ def cmd_eval(args: argparse.Namespace) -> None:
     rows = []
     with _progress() as progress:
         task = progress.add_task("evaluating", total=len(env_ids) * len(args.agent) * args.episodes)
-
-        def advance(_: Any) -> None:
-            progress.advance(task)
-
         for env_id in env_ids:
-            if env_id in embodied_env_ids():
-                for name in args.agent:
-                    progress.update(task, description=f"{env_id} {name}")
-                    rows.append(_eval_policy(env_id, name, args, seeds, advance).summary())
-                continue
-            env = _make_env(env_id, args)
+            env = None
             for name in args.agent:
                 progress.update(task, description=f"{env_id} {name}")
-                rows.append(evaluate(env, _make_agent(name, args), env_id, name, seeds, advance).summary())
-            env.close()
+                advance = _advance(progress, task, f"{env_id.removeprefix('mmgym/')} {name}")
+                if env_id in embodied_env_ids() and not name.startswith("openai:"):
+                    rows.append(_eval_policy(env_id, name, args, seeds, advance).summary())
+                    continue
+                env = env if env is not None else _make_env(env_id, args)
+                result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
+                                  concurrency=_concurrency(name, args),
+                                  make_env=partial(_make_env, env_id, args))  # fmt: skip
+                rows.append(result.summary())
+            if env is not None:
+                env.close()
     _print_rows(rows, args.json)
+    return max([_error_summary(f"{row['agent']} on {row['env']}", row["episodes"], row["errors"])
+                for row in rows])  # fmt: skip
+
+
+def _advance(progress: Progress, task: Any, label: str):
+    """What each finished episode does: advance the progress bar, and say why one errored."""
+
+    def advance(result: EpisodeResult) -> None:
+        progress.advance(task)
+        if result.error is not None:
+            _say(f"{label} seed {result.seed}: {_error_line(result)}")
+
+    return advance
 
 
 def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range, advance: Any) -> EvalResult:
@@ -234,7 +316,7 @@ def cmd_baseline_sb3(args: argparse.Namespace) -> None:
 
 
 _COLUMNS = {  # summary key -> short header
-    "env": "env", "agent": "agent", "episodes": "episodes", "success_rate": "success",
+    "env": "env", "agent": "agent", "episodes": "episodes", "errors": "errors", "success_rate": "success",
     "mean_return": "return", "mean_steps": "steps", "action_type_accuracy": "type acc",
     "invalid_reply_rate": "invalid", "steps_per_second": "steps/s",
 }  # fmt: skip
@@ -257,6 +339,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _served_options(parser: argparse.ArgumentParser) -> None:
+    about = ("An episode errors when the server gives no reply; it counts as a failure, and the exit "
+             "status is 1 when every episode of an agent errored.")
+    group = parser.add_argument_group("served models (--agent openai:MODEL)", about)
+    group.add_argument("--base-url", type=_base_url, default=None,
+                       help="the API root (default: $OPENAI_BASE_URL, else http://127.0.0.1:8000/v1)")
+    group.add_argument("--api-key", default=None, help="sent as a Bearer token (default: $OPENAI_API_KEY)")
+    group.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer")
+    group.add_argument("--retries", type=int, default=3,
+                       help="tries again after a refused or dropped connection, a timeout, HTTP 429 or 5xx")
+    group.add_argument("--concurrency", type=int, default=4, help="episodes played (requests sent) at once")
+    group.add_argument("--history", choices=["steps", "chat"], default="steps",
+                       help="prompt with the screen and earlier actions, or with the whole episode")
+    group.add_argument("--max-tokens", type=int, default=256, help="reply length cap")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mmgym", description=__doc__, allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -273,19 +371,23 @@ def build_parser() -> argparse.ArgumentParser:
         "play", help="play episodes, saving each screen seen (the last one too) and a JSONL trajectory"
     )
     play.add_argument("env", help="environment id, e.g. mmgym/ClickElement-v0")
-    play.add_argument("--agent", choices=sorted(AGENTS), default="oracle")
+    play.add_argument("--agent", type=_reply_agent_name, default="oracle",
+                      help=f"{', '.join(sorted(AGENTS))}, or openai:MODEL for a served model")  # fmt: skip
     play.add_argument("--out", required=True, help="directory for screenshots and trajectory.jsonl")
     common(play)
+    _served_options(play)
     play.set_defaults(run=cmd_play)
 
     evaluate_ = commands.add_parser("eval", help="evaluate agents and print a results table")
     evaluate_.add_argument("envs", nargs="*", help="environment ids")
     evaluate_.add_argument("--all", action="store_true", help="every GUI environment")
     evaluate_.add_argument("--agent", nargs="+", type=_agent_name, default=["oracle"],
-                           help=f"{', '.join(sorted(AGENTS))}, or sb3:PATH for a saved baseline")  # fmt: skip
+                           help=f"{', '.join(sorted(AGENTS))}, openai:MODEL for a served model, or sb3:PATH "
+                                "for a saved baseline")  # fmt: skip
     evaluate_.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate_.add_argument("--videos", help="directory for a GIF of each agent's first episode (embodied)")
     common(evaluate_)
+    _served_options(evaluate_)
     evaluate_.set_defaults(run=cmd_eval)
 
     baseline = commands.add_parser("baseline", help="train a classical RL baseline and evaluate it")
@@ -300,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sb3)
     sb3.set_defaults(run=cmd_baseline_sb3)
     add_commands(commands)
+    add_serve_command(commands)
     return parser
 
 
@@ -313,14 +416,14 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--episodes must be at least 1")
         if getattr(args, "seed", 0) < 0:
             raise UsageError("--seed must be 0 or more")
-        args.run(args, extra) if getattr(args, "overrides", False) else args.run(args)
+        status = args.run(args, extra) if getattr(args, "overrides", False) else args.run(args)
     except UsageError as error:
         print(f"mmgym: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("mmgym: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from mmgym.envs.text_actions import TextActions
 
 @dataclass(frozen=True)
 class Step:
-    """One step of an episode, as `mmgym play` records it."""
+    """One step of an episode, as `mmgym play` records it. A step whose reply has an ``error``
+    was not taken: its ``next_observation`` is its ``observation`` and its ``info`` is empty."""
 
+    seed: int  # the episode's
     index: int
     observation: dict[str, Any]  # what the agent saw
     next_observation: dict[str, Any]  # what its action led to
@@ -42,6 +45,7 @@ class EpisodeResult:
     invalid_replies: int = 0
     type_matches: int = 0
     expert_steps: int = 0  # steps where the env knew the expert action
+    error: str | None = None  # why the agent gave no reply, which ended the episode
 
 
 @dataclass
@@ -60,6 +64,7 @@ class EvalResult:
             "env": self.env_id,
             "agent": self.agent,
             "episodes": len(self.episodes),
+            "errors": sum(e.error is not None for e in self.episodes),
             "success_rate": sum(e.success for e in self.episodes) / n,
             "mean_return": sum(e.total_reward for e in self.episodes) / n,
             "mean_steps": steps / n,
@@ -82,40 +87,96 @@ def make_text_env(env_id: str, **kwargs: Any) -> TextActions:
 def run_episode(env: gym.Env, agent: Agent, seed: int,
                 on_step: Callable[[Step], None] | None = None) -> EpisodeResult:  # fmt: skip
     """Play one episode of ``agent`` in a :class:`TextActions` env from ``seed``."""
-    agent.reset(0, seed=seed)
-    observation, info = env.reset(seed=seed)
-    result = EpisodeResult(seed=seed)
-    done = False
-    while not done:
-        reply = agent.act([observation], [info])[0]
-        expert = info.get("expert_action")
-        next_observation, reward, terminated, truncated, next_info = env.step(reply.text)
-        action = next_info["action"]
-        result.steps += 1
-        result.total_reward += float(reward)
-        result.invalid_replies += action is None
-        if expert is not None:
-            result.expert_steps += 1
-            result.type_matches += action is not None and action.type == expert.type
-        if on_step is not None:
-            on_step(Step(result.steps - 1, observation, next_observation, reply, expert, float(reward),
-                         terminated, truncated, next_info))  # fmt: skip
-        observation, info = next_observation, next_info
-        done = terminated or truncated
-    result.success = bool(info.get("success", False))
-    return result
+    return play_episodes([env], agent, [seed], on_step)[0]
+
+
+def play_episodes(envs: Sequence[gym.Env], agent: Agent, seeds: Sequence[int],
+                  on_step: Callable[[Step], None] | None = None,
+                  on_episode: Callable[[EpisodeResult], None] | None = None,
+                  ) -> list[EpisodeResult]:  # fmt: skip
+    """Play one episode per seed, ``len(envs)`` at a time: the envs step in lockstep, the live ones'
+    observations go to the agent in one batch, and an env whose episode ends starts the next seed.
+
+    A reply with ``error`` (a served model that gave none) ends its episode without stepping the
+    env: the episode fails and keeps the error. Results come in the order of ``seeds``.
+    """
+    results = [EpisodeResult(seed) for seed in seeds]
+    queue = iter(results)
+    playing: dict[int, tuple[EpisodeResult, dict, dict]] = {}  # env slot -> (episode, observation, info)
+
+    def start(slot: int) -> None:
+        if (result := next(queue, None)) is not None:
+            agent.reset(slot, seed=result.seed)
+            playing[slot] = (result, *envs[slot].reset(seed=result.seed))
+
+    for slot in range(len(envs)):
+        start(slot)
+    while playing:
+        live = sorted(playing)
+        replies = _act(agent, live, [playing[slot][1] for slot in live], [playing[slot][2] for slot in live])
+        for slot, reply in zip(live, replies, strict=True):
+            result, observation, info = playing.pop(slot)
+            step = _step(envs[slot], result, observation, info, reply)
+            if on_step is not None:
+                on_step(step)
+            if step.terminated or step.truncated or reply.error is not None:
+                result.success = bool(step.info.get("success", False))
+                if on_episode is not None:
+                    on_episode(result)
+                start(slot)
+            else:
+                playing[slot] = (result, step.next_observation, step.info)
+    return results
+
+
+def _act(agent: Agent, live: list[int], observations: list[dict], infos: list[dict]) -> list[Reply]:
+    """The agent's replies for the ``live`` env slots. An agent reads slot ``i`` at position ``i``;
+    once some slots have finished, the batch names its slots with ``indices``, which only agents
+    that run several slots at once take (:class:`mmgym.agents.openai.OpenAIAgent`)."""
+    if live == list(range(len(live))):
+        return agent.act(observations, infos)
+    return agent.act(observations, infos, indices=live)
+
+
+def _step(env: gym.Env, result: EpisodeResult, observation: dict[str, Any], info: dict[str, Any],
+          reply: Reply) -> Step:  # fmt: skip
+    """Step ``env`` with ``reply`` and count it in ``result``; a reply with an error ends the
+    episode where it is."""
+    expert = info.get("expert_action")
+    if reply.error is not None:
+        result.error = reply.error
+        return Step(result.seed, result.steps, observation, observation, reply, expert, 0.0, False, False, {})
+    next_observation, reward, terminated, truncated, next_info = env.step(reply.text)
+    action = next_info["action"]
+    result.steps += 1
+    result.total_reward += float(reward)
+    result.invalid_replies += action is None
+    if expert is not None:
+        result.expert_steps += 1
+        result.type_matches += action is not None and action.type == expert.type
+    return Step(result.seed, result.steps - 1, observation, next_observation, reply, expert, float(reward),
+                terminated, truncated, next_info)  # fmt: skip
 
 
 def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: range,
-             on_episode: Callable[[EpisodeResult], None] | None = None) -> EvalResult:  # fmt: skip
-    """Run ``agent`` for one episode per seed and collect the metrics."""
+             on_episode: Callable[[EpisodeResult], None] | None = None, *, concurrency: int = 1,
+             make_env: Callable[[], gym.Env] | None = None) -> EvalResult:  # fmt: skip
+    """Run ``agent`` for one episode per seed and collect the metrics.
+
+    With ``concurrency`` above 1, that many episodes play at once, in ``env`` and copies of it
+    from ``make_env`` (closed afterwards); the agent must take ``indices`` (see :func:`_act`).
+    """
+    if concurrency > 1 and (make_env is None or "indices" not in inspect.signature(agent.act).parameters):
+        raise ValueError(f"concurrency {concurrency} needs make_env and an agent whose act takes indices; "
+                         f"run {agent_name} with concurrency 1")  # fmt: skip
     result = EvalResult(env_id, agent_name)
+    copies = [make_env() for _ in range(min(concurrency, len(seeds)) - 1)] if make_env else []
     start = time.perf_counter()
-    for seed in seeds:
-        episode = run_episode(env, agent, seed)
-        result.episodes.append(episode)
-        if on_episode is not None:
-            on_episode(episode)
+    try:
+        result.episodes = play_episodes([env, *copies], agent, seeds, on_episode=on_episode)
+    finally:
+        for copy in copies:
+            copy.close()
     result.seconds = time.perf_counter() - start
     return result
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
+import threading
 
 import pytest
 
@@ -34,3 +37,62 @@ def sft_model(tiny_model, tmp_path_factory) -> str:
                                 "--env=mmgym/ClickShape-v0"])  # fmt: skip
     train_sft(config, report=lambda _: None)
     return str(out / "checkpoint")
+
+
+class FakeChatServer:
+    """A chat-completions endpoint on 127.0.0.1 that answers as a test scripts it, to inject faults.
+
+    ``answer(request, number)`` gets each request's JSON body (or None if it is not JSON) and its
+    number from 0, and returns a reply text (a well-formed completion), ``(status, body bytes)``,
+    or None to drop the connection unanswered; it may sleep first.
+    """
+
+    def __init__(self, answer):
+        self.requests, self.headers = [], []
+        lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    number = len(server.requests)
+                    server.requests.append(json.loads(raw) if raw.startswith(b"{") else None)
+                    server.headers.append(dict(self.headers))
+                answered = answer(server.requests[number], number)
+                if answered is None:
+                    return  # closes the connection without a status line
+                if isinstance(answered, str):
+                    message = {"role": "assistant", "content": answered}
+                    answered = 200, json.dumps({"choices": [{"index": 0, "message": message}]}).encode()
+                status, body = answered
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.http.handle_error = lambda *args: None  # a client that gave up (a timeout test) is no error
+        self.url = f"http://127.0.0.1:{self.http.server_port}/v1"
+        threading.Thread(target=self.http.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def chat_server():
+    """Starts :class:`FakeChatServer` s: ``chat_server(answer)``; all stop after the test."""
+    servers = []
+
+    def start(answer) -> FakeChatServer:
+        servers.append(FakeChatServer(answer))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -179,7 +179,7 @@ def test_training_with_vllm_rollouts_serves_each_steps_new_weights(shared_engine
     start = HFAgent(sft_model, greedy=True, max_new_tokens=24)
     chats = chats_of(start, range(4), "mmgym/ClickShape-v0")
     variant = {"grpo": ["--group_size=4"], "ppo": ["--trainer=ppo", "--gae=turn"],
-               "grpo+lora": ["--group_size=4", "--lora_rank=8", "--learning_rate=5e-3"]}[trainer]
+               "grpo+lora": ["--group_size=4", "--lora_rank=8", "--learning_rate=2e-3"]}[trainer]
     run = (train_ppo if trainer == "ppo" else train_grpo)(vllm_config(sft_model, tmp_path, *variant),
                                                           report=lambda _: None)  # fmt: skip
     steps = metrics(tmp_path)
@@ -201,7 +201,8 @@ def test_a_batch_larger_than_one_prefill_samples_every_reply(engine):
     agent.max_new_tokens = 3
     chats = chats_of(agent, range(64))
     served = engine_replies(engine, agent, chats)
-    assert [len(reply.token_ids) for reply in served] == [3] * 64
+    assert all(len(r.token_ids) == 3 or r.token_ids[-1] == agent.end_of_turn for r in served)
+    assert all(r.token_ids for r in served)
     assert largest_gap(served, trainer_logprobs(agent, chats, served)) < TOLERANCE
 
 
@@ -226,7 +227,7 @@ def vllm_config(model: str, out, *extra: str):
 
     return load_config(None, [f"--model={model}", f"--output_dir={out}", "--engine=vllm", "--steps=3",
                               "--env=mmgym/ClickShape-v0", "--episodes_per_step=8", "--max_turns=1",
-                              "--max_new_tokens=24", "--format_weight=1.0", "--learning_rate=1e-3",
+                              "--max_new_tokens=24", "--format_weight=1.0", "--learning_rate=3e-4",
                               "--save_every=2", *extra])  # fmt: skip
 
 
