@@ -13,6 +13,9 @@ import pytest
 # and slow a training test tenfold, so each worker takes its share (read when torch starts).
 if workers := int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")):
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    # vLLM's CPU backend would bind its threads to every core, starving the other worker (a browser
+    # page then misses its load time-out); unbound, it keeps to OMP_NUM_THREADS like torch.
+    os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
 
 
 @pytest.fixture(scope="session")
