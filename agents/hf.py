@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from PIL import Image
 from torch import Tensor
 
 from mmgym.agents.base import Reply
@@ -113,8 +112,7 @@ class HFAgent:
         chats = []
         for index, observation in zip(indices, observations, strict=True):
             conversation = self.conversations.setdefault(index, Conversation(self.skills))
-            conversation.instruction = observation["instruction"]
-            conversation.images.append(Image.fromarray(observation["image"]))
+            conversation.observe(observation)
             chats.append(conversation.messages(self.history, self.max_images))
         return chats
 

@@ -135,8 +135,7 @@ class OpenAIAgent:
     def request(self, index: int, observation: dict[str, Any]) -> dict[str, Any]:
         """Record slot ``index``'s new screenshot; the request body for its next reply."""
         conversation = self.conversations.setdefault(index, Conversation(self.skills))
-        conversation.instruction = observation["instruction"]
-        conversation.images.append(Image.fromarray(observation["image"]))
+        conversation.observe(observation)
         messages = openai_messages(conversation.messages(self.history, self.max_images))
         body = {"model": self.model, "messages": messages, "max_tokens": self.max_tokens,
                 "temperature": self.temperature, "top_p": self.top_p}  # fmt: skip

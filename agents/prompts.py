@@ -72,6 +72,11 @@ class Conversation:
     images: list[Image.Image] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
 
+    def observe(self, observation: dict[str, Any]) -> None:
+        """Record a new screenshot (and the instruction it comes with), which the next reply answers."""
+        self.instruction = observation["instruction"]
+        self.images.append(Image.fromarray(observation["image"]))
+
     def messages(self, history: History, max_images: int) -> list[dict[str, Any]]:
         """The chat for the next reply, which answers the last screenshot."""
         system = {"role": "system", "content": SKILL_PROMPT if self.skills else SYSTEM_PROMPT}
