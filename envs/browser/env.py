@@ -56,6 +56,9 @@ LONG_PRESS_MS = 600
 MAX_ELEMENTS_LENGTH = 8192
 #: Extra time a step or reset gets beyond the page-load timeout before the browser is stopped.
 DEADLINE_GRACE_S = 5.0
+# Chromium now and then has no compositor frame to copy when a busy machine starves it and answers a
+# screenshot with "Unable to capture screenshot"; the next frame comes within a few milliseconds.
+SCREENSHOT_TRIES = 4
 
 _STILL_PAGE = (Path(__file__).parent / "still.js").read_text()
 _SETTLED = f"({(Path(__file__).parent / 'settled.js').read_text()})()"
@@ -381,7 +384,14 @@ class BrowserEnv(gym.Env):
 
     def _look(self) -> None:
         """Take the screenshot (and the elements text) that the next observation shows."""
-        shot = self._cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
+        for attempt in range(1, SCREENSHOT_TRIES + 1):
+            try:
+                shot = self._cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
+                break
+            except Exception as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == SCREENSHOT_TRIES:
+                    raise
+                self._evaluate(_NEXT_FRAME)
         self._frame = np.asarray(Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("RGB"))
         if self.elements:
             self._elements = str(self._evaluate(f"({_ELEMENTS_JS})({MAX_ELEMENTS_LENGTH})"))

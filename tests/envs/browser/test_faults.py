@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from mmgym.envs.actions import Action
 from mmgym.envs.browser import BrowserEnv, WebTask, WebTaskError
 
-pytest.importorskip("playwright.sync_api")
 BUTTON = '<button id="go" style="position:absolute;left:0;top:0;width:100px;height:40px">Go</button>'
 
 
@@ -127,3 +127,41 @@ def test_no_chromium_outlives_a_killed_parent(tmp_path, kill):
     while _marked(mark.encode()) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _marked(mark.encode()) == []
+
+
+class _MissedFrames:
+    """A CDP session whose first ``misses`` screenshots fail as a starved compositor's do."""
+
+    def __init__(self, session, misses: int):
+        self.session, self.misses = session, misses
+
+    def send(self, method: str, params: dict | None = None):
+        if method == "Page.captureScreenshot" and self.misses > 0:
+            self.misses -= 1
+            raise PlaywrightError("Protocol error (Page.captureScreenshot): Unable to capture screenshot")
+        return self.session.send(method, params)
+
+
+@pytest.mark.parametrize("misses", [1, 3])
+def test_a_missed_frame_is_taken_again(tmp_path, misses):
+    env = _env(tmp_path, BUTTON)
+    try:
+        expected, _ = env.reset(seed=0)
+        env._cdp = _MissedFrames(env._cdp, misses)
+        observation, _, _, truncated, info = env.step(Action.wait())
+        assert not truncated and "error" not in info and env._cdp.misses == 0
+        assert (observation["image"] == expected["image"]).all()
+    finally:
+        env.close()
+
+
+def test_a_frame_that_never_comes_truncates_the_step_with_the_reason(tmp_path):
+    env = _env(tmp_path, BUTTON)
+    try:
+        env.reset(seed=0)
+        env._cdp = _MissedFrames(env._cdp, misses=4)
+        _, reward, terminated, truncated, info = env.step(Action.wait())
+        assert (reward, terminated, truncated) == (0.0, False, True)
+        assert "Unable to capture screenshot" in info["error"]
+    finally:
+        env.close()
