@@ -31,6 +31,14 @@ def token_logprobs(logits: Tensor, tokens: Tensor, temperature: float, forbidden
     return _policy(logits, temperature, forbidden).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
 
 
+def token_entropy(logits: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
+    """``(B, T)`` entropy of the policy :func:`token_logprobs` scores under, without gradient (a
+    metric: a policy whose entropy collapses has stopped exploring)."""
+    with torch.no_grad():
+        policy = _policy(logits, temperature, forbidden)
+        return -(policy.exp() * policy.clamp(min=torch.finfo(policy.dtype).min)).sum(-1)
+
+
 def _policy(logits: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
     scaled = logits.float() / temperature
     if forbidden:

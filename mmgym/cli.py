@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
 import gymnasium as gym
-from PIL import Image
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -27,7 +28,6 @@ from mmgym.envs.registration import TASKS, gui_env_ids
 from mmgym.episodes import (
     EpisodeResult,
     EvalResult,
-    Step,
     evaluate,
     evaluate_policy,
     make_text_env,
@@ -35,6 +35,9 @@ from mmgym.episodes import (
 )
 from mmgym.errors import UsageError
 from mmgym.learning_cli import add_commands
+from mmgym.recorder import EpisodeRecorder
+from mmgym.report import add_report_command
+from mmgym.rundir import RunDir
 from mmgym.serve import add_serve_command
 
 console = Console(stderr=True)
@@ -128,8 +131,10 @@ def _stdout() -> Console:
 
 
 def _progress() -> Progress:
+    """A progress bar; each task carries a ``status`` field (running success rate and return)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=console, transient=True)  # fmt: skip
+                    TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=console,
+                    transient=True)  # fmt: skip
 
 
 def cmd_envs(args: argparse.Namespace) -> None:
@@ -147,44 +152,84 @@ def cmd_play(args: argparse.Namespace) -> int:
     env_id = _env_id(args.env)
     env = _make_env(env_id, args)
     agent = _make_agent(args.agent, args, env)
-    out = Path(args.out)
-    if (out / "trajectory.jsonl").exists():
-        raise UsageError(f"{out} already holds a played trajectory; pass a new --out or delete it")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "trajectory.jsonl").touch()
-    except OSError as error:
-        raise UsageError(f"cannot write to {out}: {error.strerror}; pick another --out") from None
+    run = _new_run_dir(args, "play")
     seeds = range(args.seed, args.seed + args.episodes)
     copies = min(_concurrency(args.agent, args), len(seeds)) - 1
     envs = [env, *(_make_env(env_id, args) for _ in range(copies))]
-    with open(out / "trajectory.jsonl", "w") as log, _progress() as progress:
-        task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes)
-
-        def record(step: Step) -> None:
-            folder = out / f"episode_{step.seed - args.seed:03d}"
-            folder.mkdir(exist_ok=True)
-            png = folder / f"step_{step.index:03d}.png"
-            Image.fromarray(step.observation["image"]).save(png)
-            if step.terminated or step.truncated:  # the screen the episode ended on
-                final = folder / f"step_{step.index + 1:03d}.png"
-                Image.fromarray(step.next_observation["image"]).save(final)
-            record = _step_record(env_id, step.seed - args.seed, step, png.relative_to(out))
-            log.write(json.dumps(record) + "\n")
+    record = EpisodeRecorder(run, env_id, args.agent, lambda seed: f"episode_{seed - args.seed:03d}",
+                             embodied=env_id in embodied_env_ids(), log=True)  # fmt: skip
+    with _progress() as progress:
+        task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes, status="")
+        tally = _Tally(progress, task)
 
         def report(result: EpisodeResult) -> None:
-            progress.advance(task)
+            tally(result)
             if result.error is not None:
                 _say(f"episode {result.seed - args.seed} seed {result.seed}: {_error_line(result)}")
                 return
             outcome = "success" if result.success else "failure"
             _say(f"episode {result.seed - args.seed} seed {result.seed}: {outcome} in {result.steps} steps")
 
+        started = time.perf_counter()
         results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report)
     for each in envs:
         each.close()
-    console.print(f"saved screenshots and {out / 'trajectory.jsonl'}")
+    run.save_results([EvalResult(env_id, args.agent, results, time.perf_counter() - started).summary()])
+    run.close()
+    _say(f"saved {run.path}: screens and replies in trajectories/, trajectory.jsonl, results.json")
+    if run.trajectories_full:
+        _say(f"mmgym: note: the trajectories reached --trajectory-mb {args.trajectory_mb:g}; later episodes "
+             "were not saved")  # fmt: skip
+    if args.report:
+        _open_report(run.path)
     return _error_summary(args.agent, len(results), sum(result.error is not None for result in results))
+
+
+def _new_run_dir(args: argparse.Namespace, kind: str) -> RunDir:
+    """The run directory of a `play` or `eval`: ``--out``, else a new one under ``$MMGYM_RUNS``
+    (default ``runs/``)."""
+    out = Path(args.out) if args.out else _new_name(Path(os.environ.get("MMGYM_RUNS", "runs")), kind)
+    if any((out / name).exists() for name in ("run.json", "trajectory.jsonl", "metrics.jsonl")):
+        raise UsageError(f"{out} already holds a run; pass a new --out or delete it")
+    options = {key: value for key, value in vars(args).items() if key not in ("run", "api_key")}
+    try:
+        return RunDir(out, kind, options, trajectory_mb=args.trajectory_mb)
+    except OSError as error:
+        raise UsageError(f"cannot write to {out}: {error.strerror}; pick another --out") from None
+
+
+def _new_name(runs: Path, kind: str) -> Path:
+    """``runs/KIND-DATE-TIME``, with a number after it if a run started in the same second."""
+    stem = f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, number = runs / stem, 1
+    while path.exists():
+        number += 1
+        path = runs / f"{stem}-{number}"
+    return path
+
+
+def _open_report(run_dir: Path) -> None:
+    """`play --report`: the run's page, opened at its episode viewer where a display is."""
+    from mmgym.report import show_report, write_report
+
+    path, problems = write_report([run_dir], view="viewer")
+    for problem in problems:
+        _say(f"mmgym: note: {problem}")
+    _say(f"report: {path}")
+    show_report(path)
+
+
+class _Tally:
+    """Advances a progress bar per finished episode and shows the running success rate and return."""
+
+    def __init__(self, progress: Progress, task: Any):
+        self.progress, self.task, self.results = progress, task, []
+
+    def __call__(self, result: EpisodeResult) -> None:
+        self.results.append(result)
+        rate = sum(r.success for r in self.results) / len(self.results)
+        mean = sum(r.total_reward for r in self.results) / len(self.results)
+        self.progress.update(self.task, advance=1, status=f"success {rate:.2f} return {mean:.2f}")
 
 
 def _say(line: str) -> None:
@@ -208,20 +253,6 @@ def _error_summary(label: str, episodes: int, errors: int) -> int:
     return 0
 
 
-def _step_record(env_id: str, episode: int, step: Step, png: Path) -> dict[str, Any]:
-    action = step.info.get("action")
-    return {
-        "env": env_id, "episode": episode, "seed": step.seed, "step": step.index,
-        "instruction": step.observation["instruction"], "screenshot": str(png),
-        "reply": step.reply.text, "error": step.reply.error, "action": action.to_dict() if action else None,
-        "parse_error": step.info.get("parse_error"),
-        "expert_action": step.expert_action.to_dict() if step.expert_action else None,
-        "reward": step.reward, "reward_components": step.info.get("reward_components", {}),
-        "terminated": step.terminated, "truncated": step.truncated,
-        "success": bool(step.info.get("success", False)),
-    }  # fmt: skip
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.all == bool(args.envs):
         raise UsageError("name the environments to evaluate, or pass --all (not both)")
@@ -235,25 +266,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
         trained_on = read_baseline(path)[1]["env"]
         if any(env_id != trained_on for env_id in env_ids):
             raise UsageError(f"sb3:{path} was trained on {trained_on}; evaluate it there, not elsewhere")
-    rows = []
+    run, rows = _new_run_dir(args, "eval"), []
     with _progress() as progress:
-        task = progress.add_task("evaluating", total=len(env_ids) * len(args.agent) * args.episodes)
         for env_id in env_ids:
             env = None
             for name in args.agent:
-                progress.update(task, description=f"{env_id} {name}")
-                advance = _advance(progress, task, f"{env_id.removeprefix('mmgym/')} {name}")
+                label = f"{env_id.removeprefix('mmgym/')} {name}"
+                advance = _advance(progress, progress.add_task(label, total=args.episodes, status=""), label)
                 if env_id in embodied_env_ids() and not name.startswith("openai:"):
                     rows.append(_eval_policy(env_id, name, args, seeds, advance).summary())
                     continue
                 env = env if env is not None else _make_env(env_id, args)
+                record = EpisodeRecorder(run, env_id, name, partial(_eval_folder, env_id, name, args),
+                                         embodied=env_id in embodied_env_ids())  # fmt: skip
                 result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
-                                  concurrency=_concurrency(name, args),
+                                  concurrency=_concurrency(name, args), on_step=record,
                                   make_env=partial(_make_env, env_id, args))  # fmt: skip
                 rows.append(result.summary())
             if env is not None:
                 env.close()
+    run.save_results(rows)
+    run.close()
     _print_rows(rows, args.json)
+    _say(f"saved {run.path}")
     return max([_error_summary(f"{row['agent']} on {row['env']}", row["episodes"], row["errors"])
                 for row in rows])  # fmt: skip
 
@@ -261,12 +296,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def _advance(progress: Progress, task: Any, label: str):
     """What each finished episode does: advance the progress bar, and say why one errored."""
 
+    tally = _Tally(progress, task)
+
     def advance(result: EpisodeResult) -> None:
-        progress.advance(task)
+        tally(result)
         if result.error is not None:
             _say(f"{label} seed {result.seed}: {_error_line(result)}")
 
     return advance
+
+
+def _eval_folder(env_id: str, agent: str, args: argparse.Namespace, seed: int) -> str | None:
+    """Where eval saves an episode's trajectory: the first ``--trajectories`` of each env and agent."""
+    index = seed - args.seed
+    if index >= args.trajectories:
+        return None
+    return f"{_file_name(env_id)}/{_file_name(agent)}/episode_{index:03d}"
+
+
+def _file_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text.removeprefix("mmgym/"))
 
 
 def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range, advance: Any) -> EvalResult:
@@ -284,8 +333,7 @@ def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range,
     policy = policy or (OraclePolicy() if name == "oracle" else RandomPolicy(env.action_space))
     video = None
     if args.videos:
-        label = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        video = Path(args.videos) / f"{env_id.removeprefix('mmgym/')}_{label}.gif"
+        video = Path(args.videos) / f"{_file_name(env_id)}_{_file_name(name)}.gif"
     result = evaluate_policy(env, policy, env_id, name, seeds, advance, video)
     env.close()
     return result
@@ -373,7 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("env", help="environment id, e.g. mmgym/ClickElement-v0")
     play.add_argument("--agent", type=_reply_agent_name, default="oracle",
                       help=f"{', '.join(sorted(AGENTS))}, or openai:MODEL for a served model")  # fmt: skip
-    play.add_argument("--out", required=True, help="directory for screenshots and trajectory.jsonl")
+    play.add_argument("--out", help="run directory for screenshots, trajectory.jsonl and results.json "
+                                    "(default: a new runs/play-DATE-TIME)")  # fmt: skip
+    play.add_argument("--report", action="store_true", help="write the HTML report and open its viewer")
+    play.add_argument("--trajectory-mb", type=float, default=500.0, help="cap on the saved episodes' size")
     common(play)
     _served_options(play)
     play.set_defaults(run=cmd_play)
@@ -386,6 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 "for a saved baseline")  # fmt: skip
     evaluate_.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate_.add_argument("--videos", help="directory for a GIF of each agent's first episode (embodied)")
+    evaluate_.add_argument("--out", help="run directory for results.json and sampled trajectories "
+                                         "(default: a new runs/eval-DATE-TIME)")  # fmt: skip
+    evaluate_.add_argument("--trajectories", type=int, default=2,
+                           help="episodes of each env and agent saved with their screens and replies")
+    evaluate_.add_argument("--trajectory-mb", type=float, default=100.0,
+                           help="cap on the saved episodes' size")  # fmt: skip
     common(evaluate_)
     _served_options(evaluate_)
     evaluate_.set_defaults(run=cmd_eval)
@@ -403,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     sb3.set_defaults(run=cmd_baseline_sb3)
     add_commands(commands)
     add_serve_command(commands)
+    add_report_command(commands)
     return parser
 
 

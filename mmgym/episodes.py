@@ -160,8 +160,9 @@ def _step(env: gym.Env, result: EpisodeResult, observation: dict[str, Any], info
 
 def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: range,
              on_episode: Callable[[EpisodeResult], None] | None = None, *, concurrency: int = 1,
-             make_env: Callable[[], gym.Env] | None = None) -> EvalResult:  # fmt: skip
-    """Run ``agent`` for one episode per seed and collect the metrics.
+             make_env: Callable[[], gym.Env] | None = None,
+             on_step: Callable[[Step], None] | None = None) -> EvalResult:  # fmt: skip
+    """Run ``agent`` for one episode per seed and collect the metrics (``on_step`` sees every step).
 
     With ``concurrency`` above 1, that many episodes play at once, in ``env`` and copies of it
     from ``make_env`` (closed afterwards); the agent must take ``indices`` (see :func:`_act`).
@@ -173,7 +174,7 @@ def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: ra
     copies = [make_env() for _ in range(min(concurrency, len(seeds)) - 1)] if make_env else []
     start = time.perf_counter()
     try:
-        result.episodes = play_episodes([env, *copies], agent, seeds, on_episode=on_episode)
+        result.episodes = play_episodes([env, *copies], agent, seeds, on_step, on_episode)
     finally:
         for copy in copies:
             copy.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,28 +47,54 @@ def _train(config, resume: bool) -> None:
 
     train = {"sft": train_sft, "grpo": train_grpo, "ppo": train_ppo}[config.trainer]
     try:
-        train(config, resume=resume, report=_report)
+        with _live_progress(config) as report:
+            train(config, resume=resume, report=report)
     except (ConfigError, ModelLoadError, EngineError, FileExistsError) as error:
         raise UsageError(str(error)) from None
+    print(f"run directory: {config.output_dir} (`mmgym report {config.output_dir}` draws it)", flush=True)
 
 
-def _report(metrics: dict[str, Any]) -> None:
-    shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
-    print(json.dumps(shown), flush=True)
+@contextmanager
+def _live_progress(config) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A step's report: its metrics as one JSON line on stdout, and a live bar on the terminal with
+    the step, reward, success and the time left."""
+    from mmgym.cli import _progress
+
+    with _progress() as progress:
+        task = progress.add_task(f"{config.trainer} {config.env}", total=config.steps, status="")
+        first = True
+
+        def report(metrics: dict[str, Any]) -> None:
+            nonlocal first
+            shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}
+            print(json.dumps(shown), flush=True)
+            if "step" not in metrics:  # PPO's value pretraining, before the first step
+                progress.update(task, status=f"value pretraining {metrics['value_pretrain_step']}")
+                return
+            if first:  # a resumed run starts where its checkpoint was; time from here
+                progress.reset(task, completed=metrics["step"] - 1)
+                first = False
+            status = "skipped"
+            if "reward" in metrics:
+                status = f"reward {metrics['reward']:.2f} success {metrics['success']:.2f}"
+            elif "loss" in metrics:  # SFT
+                status = f"loss {metrics['loss']:.3f}"
+            progress.update(task, completed=metrics["step"], status=status)
+
+        yield report
 
 
 def evaluate_model(model: str, env_id: str, episodes: int, size: tuple[int, int],
                    name: str) -> dict[str, Any]:  # fmt: skip
     """Greedy replies of ``model`` on seeds 0..episodes-1 (never used for training)."""
     from mmgym.agents.hf import HFAgent
-    from mmgym.cli import _progress
+    from mmgym.cli import _progress, _Tally
 
     env = make_text_env(env_id, width=size[0], height=size[1])
     agent = HFAgent(model, greedy=True, skills=env.skills)
     with _progress() as progress:
-        task = progress.add_task(f"evaluating {name}", total=episodes)
-        result = evaluate(env, agent, env_id, name, range(episodes),
-                          on_episode=lambda _: progress.advance(task))  # fmt: skip
+        task = progress.add_task(f"evaluating {name}", total=episodes, status="")
+        result = evaluate(env, agent, env_id, name, range(episodes), on_episode=_Tally(progress, task))
     env.close()
     return result.summary()
 

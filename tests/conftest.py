@@ -18,6 +18,12 @@ if workers := int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")):
     os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
 
 
+@pytest.fixture(autouse=True)
+def _runs_in_tmp(tmp_path_factory, monkeypatch):
+    """`mmgym eval` and `play` without --out make their run directory under $MMGYM_RUNS, not the checkout."""
+    monkeypatch.setenv("MMGYM_RUNS", str(tmp_path_factory.getbasetemp() / "runs"))
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> str:
     """A freshly built offline tiny Qwen2.5-VL directory (about 10 s), loaded by path like any

@@ -84,6 +84,10 @@ class RLConfig(ModelConfig):
     # truncated importance sampling (Yao et al., 2025): the ratio starts from the trainer's own
     # log-probs and each token weighs min(pi_trainer / pi_sampler, tis_cap); 0 starts it from the sampler's
     tis_cap: float = 0.0
+    # sampled trajectories in the run directory (trajectories/): screens, replies, actions, rewards
+    trajectories_every: int = 10  # optimizer steps between saved samples (and step 1); 0 saves none
+    trajectories_per_step: int = 2  # episodes saved at such a step, from different groups
+    trajectory_mb: float = 200.0  # the run's cap on saved trajectories; samples past it are not saved
 
 
 @dataclass
@@ -210,6 +214,9 @@ def _check_rl(config: RLConfig) -> None:
         raise ConfigError("iterations must be >= 1, temperature > 0 and top_p in (0, 1]")
     if config.tis_cap and config.tis_cap < 1:
         raise ConfigError(f"tis_cap={config.tis_cap} must be 0 (off) or at least 1 (it caps a ratio)")
+    for key in ("trajectories_every", "trajectories_per_step", "trajectory_mb"):
+        if getattr(config, key) < 0:
+            raise ConfigError(f"{key}={getattr(config, key)} must be >= 0 (0 saves no trajectories)")
     if config.engine_max_len <= config.max_new_tokens:
         raise ConfigError(f"engine_max_len={config.engine_max_len} must exceed max_new_tokens="
                           f"{config.max_new_tokens}: it holds the prompt and the reply")  # fmt: skip

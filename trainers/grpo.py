@@ -26,7 +26,7 @@ from mmgym.trainers.online import (
     step_seeds,
     turn_limit,
 )
-from mmgym.trainers.policy import reply_logprobs, turn_batch
+from mmgym.trainers.policy import mean_entropy, reply_forward, turn_batch
 from mmgym.trainers.rollout import Episode, Turn, collect
 from mmgym.trainers.run import Run
 
@@ -133,8 +133,9 @@ def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, 
         return "non-finite reward or log-prob"
     ref = reference(batch) if reference is not None else None
     for iteration in range(config.iterations):
-        logprobs = reply_logprobs(run.model, batch, agent.temperature, agent.forbidden)
+        logprobs, entropy, _ = reply_forward(run.model, batch, agent.temperature, agent.forbidden)
         if iteration == 0:
+            metrics["entropy"] = mean_entropy(entropy, mask)
             old, weights = sampler_correction(config, logprobs, sampled, mask, metrics)
         result = clipped_policy_loss(
             logprobs, old, advantages, mask, eps_low=config.eps_low, eps_high=config.eps_high,

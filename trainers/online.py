@@ -95,7 +95,31 @@ def episode_metrics(episodes: list[Episode], rollout_seconds: float) -> dict[str
         "format": float(np.mean([t.components["format"] for t in turns])) if turns else 0.0,
         "turns_per_episode": len(turns) / max(1, len(episodes)),
         "rollout_tokens_per_second": tokens / max(rollout_seconds, 1e-9),
-    }
+        **{f"reward/{name}": float(np.mean([t.components.get(name, 0.0) for t in turns]))
+           for name in sorted({name for turn in turns for name in turn.components})},
+    }  # fmt: skip
+
+
+def save_trajectories(run: Run, episodes: list[Episode]) -> None:
+    """Every ``trajectories_every`` steps (and at step 1), ``trajectories_per_step`` of the step's
+    episodes, spread over its groups, into the run directory."""
+    config = run.config
+    every, count = config.trajectories_every, min(config.trajectories_per_step, len(episodes))
+    if not (every and count) or not (run.step == 1 or run.step % every == 0):
+        return
+    for rank in range(count):
+        episode = episodes[rank * len(episodes) // count]
+        record = {"env": config.env, "agent": config.model, "seed": episode.seed, "step": run.step,
+                  "success": episode.success, "return": episode.total_reward, "embodied": run.agent.skills,
+                  "turns": [_turn_record(turn) for turn in episode.turns]}  # fmt: skip
+        run.files.save_episode(f"step_{run.step:06d}/episode_{rank:02d}", record,
+                               [turn.screen for turn in episode.turns], episode.final_screen)  # fmt: skip
+
+
+def _turn_record(turn: Turn) -> dict:
+    return {"instruction": turn.instruction, "reply": turn.reply.text, "action": turn.action,
+            "parse_error": turn.parse_error, "expert_action": turn.expert, "reward": turn.task + turn.shaping,
+            "reward_components": turn.components, "error": turn.reply.error}  # fmt: skip
 
 
 Report = Callable[[dict], None]
@@ -104,7 +128,8 @@ Report = Callable[[dict], None]
 def end_step(run: Run, episodes: list[Episode], metrics: dict[str, float], problem: str | None,
              started: float, report: Report, *optimizers: torch.optim.Optimizer) -> None:  # fmt: skip
     """Log and report the step's metrics, or report why it was skipped (with its seeds) and drop
-    the gradients it left in ``optimizers``; then checkpoint if one is due."""
+    the gradients it left in ``optimizers``; save sampled trajectories and checkpoint if due."""
+    save_trajectories(run, episodes)
     if problem is not None:
         seeds = sorted({episode.seed for episode in episodes})
         report({"step": run.step, "skipped": f"{problem} (seeds {seeds})" if seeds else problem})

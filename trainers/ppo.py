@@ -35,7 +35,7 @@ from mmgym.trainers.online import (
     step_seeds,
     turn_limit,
 )
-from mmgym.trainers.policy import reply_forward, turn_batch
+from mmgym.trainers.policy import mean_entropy, reply_forward, turn_batch
 from mmgym.trainers.rollout import Episode, collect
 from mmgym.trainers.run import Run
 
@@ -170,7 +170,7 @@ def _policy_states(run: Run, critic: Critic, batch: dict) -> Tensor | None:
     """The policy's hidden states for a critic head on it; None for a separate critic model."""
     if critic.backbone is not None:
         return None
-    return reply_forward(run.model, batch, run.agent.temperature, run.agent.forbidden, hidden=True)[1]
+    return reply_forward(run.model, batch, run.agent.temperature, run.agent.forbidden, hidden=True)[2]
 
 
 def _value_loss(critic: Critic, targets: Targets, policy_states: Tensor | None) -> ValueLoss:
@@ -192,9 +192,10 @@ def _update(run: Run, critic: Critic, targets: Targets | None, reference: Refere
         return "non-finite log-prob"
     ref = reference(batch) if reference is not None else None
     for iteration in range(config.iterations):
-        logprobs, states = reply_forward(run.model, batch, agent.temperature, agent.forbidden,
-                                         hidden=critic.backbone is None)  # fmt: skip
+        logprobs, entropy, states = reply_forward(run.model, batch, agent.temperature, agent.forbidden,
+                                                  hidden=critic.backbone is None)  # fmt: skip
         if iteration == 0:
+            metrics["entropy"] = mean_entropy(entropy, mask)
             old, weights = sampler_correction(config, logprobs, targets.old_logprobs, mask, metrics)
         policy = clipped_policy_loss(
             logprobs, old, targets.advantages, mask, eps_low=config.eps_low,

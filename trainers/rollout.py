@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from mmgym.agents.base import Reply
 from mmgym.envs.text_actions import TextActions
@@ -29,6 +30,13 @@ class Turn:
     task: float
     shaping: float
     components: dict[str, float]
+    # What the run directory's sampled trajectories show (mmgym.rundir): the screen the reply
+    # answered, and the parsed and expert actions as Action.to_dict() (None: none).
+    screen: np.ndarray | None = None
+    instruction: str = ""
+    action: dict[str, Any] | None = None
+    parse_error: str | None = None
+    expert: dict[str, Any] | None = None
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Episode:
     seed: int
     turns: list[Turn] = field(default_factory=list)
     success: bool = False
+    final_screen: np.ndarray | None = None  # the screen the episode ended on
 
     @property
     def total_reward(self) -> float:
@@ -102,14 +111,24 @@ def collect(agent: Any, make_env: Callable[[], gym.Env], seeds: Sequence[int], g
         for index, chat, reply in zip(live, chats, replies, strict=True):
             agent.record(index, reply)
             expert, box = infos[index].get("expert_action"), infos[index].get("target_box")
+            seen = observations[index]
             observation, reward, terminated, truncated, info = envs[index].step(reply.text)
             task, shaping, components = turn_reward(reply.text, reward, info, expert, box, weights)
-            episodes[index].turns.append(Turn(chat, reply, task, shaping, components))
+            action = info.get("action")
+            episodes[index].turns.append(Turn(
+                chat, reply, task, shaping, components, screen=seen["image"], instruction=seen["instruction"],
+                action=action.to_dict() if action is not None else None, parse_error=info.get("parse_error"),
+                expert=expert.to_dict() if expert is not None else None,
+            ))  # fmt: skip
             episodes[index].success = bool(info.get("success"))
             observations[index], infos[index] = observation, info
-            if not (terminated or truncated):
+            if terminated or truncated:
+                episodes[index].final_screen = observation["image"]
+            else:
                 still_live.append(index)
         live = still_live
+    for index in live:  # cut off by max_turns
+        episodes[index].final_screen = observations[index]["image"]
     for env in envs:
         env.close()
     return episodes

@@ -1,6 +1,7 @@
 """What every trainer run shares: the policy, the optimizer and schedule, metrics, checkpoints.
 
-A run directory holds ``config.json``, ``metrics.jsonl`` (one line per optimizer step) and
+A run directory (:mod:`mmgym.rundir`) holds ``config.json``, ``metrics.jsonl`` (one line per
+optimizer step) and the same scalars under ``tensorboard/``, sampled ``trajectories/`` and
 ``checkpoint/``: the model (under LoRA, its adapters) in ``save_pretrained`` form plus
 ``trainer.pt`` with the optimizer, schedule, step and RNG states and the state of every part a
 trainer builds with the run (a PPO critic and its optimizer), replaced atomically so a killed run
@@ -10,7 +11,6 @@ never leaves half a checkpoint.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import random
 import shutil
@@ -25,6 +25,7 @@ import torch
 import mmgym  # noqa: F401  (registers the envs)
 from mmgym.agents.hf import HFAgent, load_policy, resolve_model
 from mmgym.envs.text_actions import TextActions
+from mmgym.rundir import RunDir
 from mmgym.trainers.config import ConfigError, ModelConfig
 
 
@@ -62,8 +63,8 @@ class Run:
         self.optimizer = torch.optim.AdamW(trained, lr=config.learning_rate,
                                            weight_decay=config.weight_decay, fused=True)  # fmt: skip
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        trajectory_mb = getattr(config, "trajectory_mb", 0.0)
+        self.files = RunDir(self.dir, "train", dataclasses.asdict(config), trajectory_mb)
         self.parts = {name: build(self) for name, build in (parts or {}).items()}
         if resuming:
             self._restore()
@@ -113,8 +114,7 @@ class Run:
         return float(norm)
 
     def log(self, metrics: dict[str, Any]) -> None:
-        with open(self.dir / "metrics.jsonl", "a") as file:
-            file.write(json.dumps({"step": self.step, **metrics}) + "\n")
+        self.files.log(self.step, metrics)
 
     def save(self) -> None:
         """The checkpoint, written beside the old one and swapped in by renames."""
@@ -142,9 +142,7 @@ class Run:
             part.load_state_dict(state["parts"][name])
         set_rng_state(state["rng"])
         # Metrics logged after the checkpoint belong to steps that will run again.
-        metrics = self.dir / "metrics.jsonl"
-        lines = [line for line in metrics.read_text().splitlines() if json.loads(line)["step"] <= self.step]
-        metrics.write_text("".join(line + "\n" for line in lines))
+        self.files.restart_at(self.step)
 
     def maybe_save(self) -> None:
         every = self.config.save_every

@@ -63,21 +63,26 @@ def test_the_oracle_on_a_task_without_one_is_a_one_line_error(capsys):
 def test_play_saves_screenshots_and_a_trajectory(tmp_path):
     assert main(["play", "mmgym/FillForm-v0", "--episodes", "2", "--seed", "3", "--out", str(tmp_path)]) == 0
     lines = [json.loads(line) for line in (tmp_path / "trajectory.jsonl").read_text().splitlines()]
-    assert {line["episode"] for line in lines} == {0, 1}
     assert [line["seed"] for line in lines if line["step"] == 0] == [3, 4]
     for line in lines:
         assert (tmp_path / line["screenshot"]).stat().st_size > 0
         assert line["action"] == line["expert_action"]  # the oracle did what the env expected
     assert lines[-1]["success"] and lines[-1]["terminated"]
-    last = [line for line in lines if line["episode"] == 1]
-    pngs = sorted(p.name for p in (tmp_path / "episode_001").iterdir())
+    last = [line for line in lines if line["seed"] == 4]
+    episode = json.loads((tmp_path / "trajectories/episode_001/episode.json").read_text())
+    assert [turn["reply"] for turn in episode["turns"]] == [line["reply"] for line in last]
+    assert episode["success"] and episode["final_screenshot"] == f"step_{len(last):03d}.png"
+    pngs = sorted(p.name for p in (tmp_path / "trajectories/episode_001").glob("*.png"))
     assert len(pngs) == len(last) + 1  # every screen seen, and the one the episode ended on
+    [row] = json.loads((tmp_path / "results.json").read_text())
+    assert (row["episodes"], row["success_rate"]) == (2, 1.0)
+    assert json.loads((tmp_path / "run.json").read_text())["kind"] == "play"
 
 
 def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
     assert main(["play", "mmgym/ClickShape-v0", "--episodes", "1", "--out", str(tmp_path)]) == 0
     assert main(["play", "mmgym/ClickShape-v0", "--episodes", "1", "--out", str(tmp_path)]) == 2
-    assert "already holds a played trajectory" in capsys.readouterr().err
+    assert "already holds a run" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -91,7 +96,6 @@ def test_play_refuses_to_mix_with_an_earlier_run(tmp_path, capsys):
         (["eval", "--all", "--size", "big"], "expected WIDTHxHEIGHT"),
         (["eval", "--all", "--size", "10x10"], "width must be an int from 112 to 1920"),
         (["eval", "--all", "--coordinates", "inches"], "inches"),
-        (["play", "mmgym/FillForm-v0"], "the following arguments are required: --out"),
         (["dance"], "invalid choice: 'dance'"),
         (["eval", "--all", "--seed", "-1"], "--seed must be 0 or more"),
         (["eval", "CartPole-v1"], "unknown environment 'CartPole-v1'"),

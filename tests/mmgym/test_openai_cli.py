@@ -55,10 +55,11 @@ def run(argv: list[str], capsys) -> tuple[int, str, list[str]]:
     return code, captured.out, [line for line in captured.err.splitlines() if line.strip()]
 
 
-def test_an_endpoint_that_is_down_errors_every_episode_in_the_table(capsys):
+def test_an_endpoint_that_is_down_errors_every_episode_in_the_table(tmp_path, capsys):
     url = f"http://127.0.0.1:{closed_port()}/v1"
     code, out, err = run(["eval", "ClickShape-v0", "--agent", "oracle", "openai:m", "--base-url", url,
-                          "--episodes", "3", "--retries", "0", "--json"], capsys)  # fmt: skip
+                          "--episodes", "3", "--retries", "0", "--json", "--out", str(tmp_path)],
+                         capsys)  # fmt: skip
     assert code == 1
     oracle, served = json.loads(out)
     assert (oracle["episodes"], oracle["errors"], oracle["success_rate"]) == (3, 0, 1.0)
@@ -66,11 +67,15 @@ def test_an_endpoint_that_is_down_errors_every_episode_in_the_table(capsys):
     assert err == [
         *(f"ClickShape-v0 openai:m seed {seed}: error after 0 steps: {url} refused the connection"
           for seed in range(3)),
+        f"saved {tmp_path}",
         "mmgym: error: every episode of openai:m on mmgym/ClickShape-v0 errored (see the lines above)",
     ]  # fmt: skip
+    first = tmp_path / "trajectories/ClickShape-v0/openai_m/episode_000/episode.json"
+    episode = json.loads(first.read_text())
+    assert episode["turns"][0]["error"].endswith("refused the connection")
 
 
-def test_episodes_that_error_count_as_failures_and_the_rest_are_scored(chat_server, capsys):
+def test_episodes_that_error_count_as_failures_and_the_rest_are_scored(chat_server, tmp_path, capsys):
     answers = oracle_replies(range(5))
     broken = list(answers)[1]  # seed 1's episode gets HTTP 400
 
@@ -80,12 +85,14 @@ def test_episodes_that_error_count_as_failures_and_the_rest_are_scored(chat_serv
 
     server = chat_server(answer)
     code, out, err = run(["eval", "ClickShape-v0", "--agent", "openai:m", "--base-url", server.url, "--size",
-                          "112x112", "--episodes", "5", "--concurrency", "2", "--json"], capsys)  # fmt: skip
+                          "112x112", "--episodes", "5", "--concurrency", "2", "--json",
+                          "--out", str(tmp_path)], capsys)  # fmt: skip
     assert code == 0
     (row,) = json.loads(out)
     assert (row["episodes"], row["errors"], row["success_rate"], row["invalid_reply_rate"]) == (5, 1, 0.8, 0)
     assert err == [
         f"ClickShape-v0 openai:m seed 1: error after 0 steps: {server.url} answered HTTP 400: bad request",
+        f"saved {tmp_path}",
         "mmgym: 1 of 5 episodes of openai:m on mmgym/ClickShape-v0 errored (see the lines above); they count "
         "as failures",
     ]  # fmt: skip
@@ -100,10 +107,10 @@ def test_play_records_a_step_that_got_no_reply(chat_server, tmp_path, capsys):
                         "--out", str(tmp_path)], capsys)  # fmt: skip
     assert code == 0
     first, second = [json.loads(line) for line in (tmp_path / "trajectory.jsonl").read_text().splitlines()]
-    assert (first["episode"], first["error"], first["success"]) == (0, None, True)
+    assert (first["seed"], first["error"], first["success"]) == (0, None, True)
     assert first["reply"] == answers[first["instruction"]]
     error = f"{server.url} answered HTTP 500 after 2 tries: oops"
-    assert (second["episode"], second["step"], second["reply"], second["error"]) == (1, 0, "", error)
+    assert (second["seed"], second["step"], second["reply"], second["error"]) == (1, 0, "", error)
     assert [second[key] for key in ("action", "reward", "terminated", "truncated")] == [None, 0, False, False]
     assert (tmp_path / second["screenshot"]).is_file()
     assert f"episode 1 seed 1: error after 0 steps: {error}" in err

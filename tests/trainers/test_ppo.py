@@ -43,12 +43,12 @@ def test_a_value_before_a_token_sees_only_what_came_before_it(tiny_model):
     chat = agent.prompts_for([0], [env.reset(seed=0)[0]])[0]
     replies = [(100, 101, 102, 103), (100, 101, 117, 103)]
     batch = turn_batch(agent, [chat, chat], replies)
-    _, states = reply_forward(agent.model, batch, 1.0, agent.forbidden, hidden=True)
+    _, _, states = reply_forward(agent.model, batch, 1.0, agent.forbidden, hidden=True)
     assert states.shape[:2] == (2, 4)
     torch.testing.assert_close(states[0, :3], states[1, :3])
     assert not torch.allclose(states[0, 3], states[1, 3])
     alone_batch = turn_batch(agent, [chat], replies[1:])
-    _, alone = reply_forward(agent.model, alone_batch, 1.0, agent.forbidden, hidden=True)
+    _, _, alone = reply_forward(agent.model, alone_batch, 1.0, agent.forbidden, hidden=True)
     torch.testing.assert_close(alone[0], states[1], atol=1e-5, rtol=1e-4)
 
 

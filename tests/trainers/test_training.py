@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import gymnasium as gym
 import pytest
@@ -233,3 +234,33 @@ def test_a_short_grpo_run_raises_mean_reward(sft_model, tmp_path):
     before = mean_reward(sft_model, range(32), weights)
     after = mean_reward(str(tmp_path / "checkpoint"), range(32), weights)
     assert after > before + 0.1, (before, after)
+
+
+def test_a_training_run_directory_holds_metrics_scalars_and_sampled_trajectories(tiny_model, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from transformers import AutoConfig
+
+    config = grpo_config(tiny_model, tmp_path, "--trajectories_every=2", "--trajectories_per_step=2",
+                         "--format_weight=0.5", "--action_type_weight=0.25")  # fmt: skip
+    train_grpo(config, report=quiet)
+    logged = metrics(tmp_path)
+    uniform = math.log(AutoConfig.from_pretrained(tiny_model).text_config.vocab_size)
+    for line in logged:
+        assert 0 < line["entropy"] < uniform and 0 <= line["clip_fraction"] <= 1
+        assert line["reward/format"] == pytest.approx(line["format"])
+        assert {"kl", "loss", "seconds", "rollout_tokens_per_second", "reward/task"} <= set(line)
+    events = EventAccumulator(str(tmp_path / "tensorboard")).Reload()
+    assert [e.step for e in events.Scalars("entropy")] == [m["step"] for m in logged] == [1, 2, 3, 4]
+    assert [e.value for e in events.Scalars("entropy")] == pytest.approx([m["entropy"] for m in logged])
+    assert {"entropy", "reward/format", "seconds"} <= set(events.Tags()["scalars"])
+    folders = (tmp_path / "trajectories").rglob("episode.json")
+    saved = sorted(str(p.parent.relative_to(tmp_path / "trajectories")) for p in folders)
+    assert saved == [f"step_{s:06d}/episode_{e:02d}" for s in (1, 2, 4) for e in (0, 1)]
+    episode = json.loads((tmp_path / "trajectories/step_000004/episode_01/episode.json").read_text())
+    assert (episode["env"], episode["step"], episode["embodied"]) == ("mmgym/ClickElement-v0", 4, False)
+    for turn in episode["turns"]:
+        assert turn["expert_action"]["action"] == "click" and turn["instruction"]
+        assert (tmp_path / "trajectories/step_000004/episode_01" / turn["screenshot"]).is_file()
+        assert set(turn["reward_components"]) == {"task", "format", "action_type"}
+        shaping = 0.5 * turn["reward_components"]["format"] + 0.25 * turn["reward_components"]["action_type"]
+        assert turn["reward"] == pytest.approx(turn["reward_components"]["task"] + shaping)
