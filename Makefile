@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/env_throughput.py
 	$(BIN)/python bench/browser_vs_miniwob.py
 	$(BIN)/python bench/embodied_fps.py
+	$(BIN)/python bench/report_speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -150,17 +150,31 @@ def cmd_envs(args: argparse.Namespace) -> None:
 
 def cmd_play(args: argparse.Namespace) -> int:
     env_id = _env_id(args.env)
-    env = _make_env(env_id, args)
-    agent = _make_agent(args.agent, args, env)
+    envs = [_make_env(env_id, args)]
+    try:  # a browser env left open would keep its Playwright running in this thread
+        run, results = _play(env_id, envs, args)
+    finally:
+        for each in envs:
+            each.close()
+    _say(f"saved {run.path}: screens and replies in trajectories/, trajectory.jsonl, results.json")
+    if run.trajectories_full:
+        _say(f"mmgym: note: the trajectories reached --trajectory-mb {args.trajectory_mb:g}; later episodes "
+             "were not saved")  # fmt: skip
+    if args.report:
+        _open_report(run.path)
+    return _error_summary(args.agent, len(results), sum(result.error is not None for result in results))
+
+
+def _play(env_id: str, envs: list[gym.Env], args: argparse.Namespace) -> tuple[RunDir, list[EpisodeResult]]:
+    """Play ``--episodes`` into a new run directory, in ``envs`` and the copies it adds to them."""
+    agent = _make_agent(args.agent, args, envs[0])
     run = _new_run_dir(args, "play")
     seeds = range(args.seed, args.seed + args.episodes)
-    copies = min(_concurrency(args.agent, args), len(seeds)) - 1
-    envs = [env, *(_make_env(env_id, args) for _ in range(copies))]
+    envs += [_make_env(env_id, args) for _ in range(min(_concurrency(args.agent, args), len(seeds)) - 1)]
     record = EpisodeRecorder(run, env_id, args.agent, lambda seed: f"episode_{seed - args.seed:03d}",
                              embodied=env_id in embodied_env_ids(), log=True)  # fmt: skip
     with _progress() as progress:
-        task = progress.add_task(f"{env_id} {args.agent}", total=args.episodes, status="")
-        tally = _Tally(progress, task)
+        tally = _Tally(progress, progress.add_task(f"{env_id} {args.agent}", total=args.episodes, status=""))
 
         def report(result: EpisodeResult) -> None:
             tally(result)
@@ -171,18 +185,13 @@ def cmd_play(args: argparse.Namespace) -> int:
             _say(f"episode {result.seed - args.seed} seed {result.seed}: {outcome} in {result.steps} steps")
 
         started = time.perf_counter()
-        results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report)
-    for each in envs:
-        each.close()
-    run.save_results([EvalResult(env_id, args.agent, results, time.perf_counter() - started).summary()])
-    run.close()
-    _say(f"saved {run.path}: screens and replies in trajectories/, trajectory.jsonl, results.json")
-    if run.trajectories_full:
-        _say(f"mmgym: note: the trajectories reached --trajectory-mb {args.trajectory_mb:g}; later episodes "
-             "were not saved")  # fmt: skip
-    if args.report:
-        _open_report(run.path)
-    return _error_summary(args.agent, len(results), sum(result.error is not None for result in results))
+        try:
+            results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report)
+            seconds = time.perf_counter() - started
+            run.save_results([EvalResult(env_id, args.agent, results, seconds).summary()])
+        finally:
+            run.close()
+    return run, results
 
 
 def _new_run_dir(args: argparse.Namespace, kind: str) -> RunDir:
@@ -267,30 +276,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if any(env_id != trained_on for env_id in env_ids):
             raise UsageError(f"sb3:{path} was trained on {trained_on}; evaluate it there, not elsewhere")
     run, rows = _new_run_dir(args, "eval"), []
-    with _progress() as progress:
-        for env_id in env_ids:
-            env = None
-            for name in args.agent:
-                label = f"{env_id.removeprefix('mmgym/')} {name}"
-                advance = _advance(progress, progress.add_task(label, total=args.episodes, status=""), label)
-                if env_id in embodied_env_ids() and not name.startswith("openai:"):
-                    rows.append(_eval_policy(env_id, name, args, seeds, advance).summary())
-                    continue
-                env = env if env is not None else _make_env(env_id, args)
-                record = EpisodeRecorder(run, env_id, name, partial(_eval_folder, env_id, name, args),
-                                         embodied=env_id in embodied_env_ids())  # fmt: skip
-                result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
-                                  concurrency=_concurrency(name, args), on_step=record,
-                                  make_env=partial(_make_env, env_id, args))  # fmt: skip
-                rows.append(result.summary())
-            if env is not None:
-                env.close()
-    run.save_results(rows)
-    run.close()
+    try:
+        with _progress() as progress:
+            for env_id in env_ids:
+                rows += _eval_env(env_id, args, seeds, run, progress)
+        run.save_results(rows)
+    finally:
+        run.close()
     _print_rows(rows, args.json)
     _say(f"saved {run.path}")
     return max([_error_summary(f"{row['agent']} on {row['env']}", row["episodes"], row["errors"])
                 for row in rows])  # fmt: skip
+
+
+def _eval_env(env_id: str, args: argparse.Namespace, seeds: range, run: RunDir,
+              progress: Progress) -> list[dict]:  # fmt: skip
+    """Every ``--agent`` on one env: its rows of the results table."""
+    rows, env = [], None
+    try:
+        for name in args.agent:
+            label = f"{env_id.removeprefix('mmgym/')} {name}"
+            advance = _advance(progress, progress.add_task(label, total=args.episodes, status=""), label)
+            if env_id in embodied_env_ids() and not name.startswith("openai:"):
+                rows.append(_eval_policy(env_id, name, args, seeds, advance, run).summary())
+                continue
+            env = env if env is not None else _make_env(env_id, args)
+            record = EpisodeRecorder(run, env_id, name, partial(_eval_folder, env_id, name, args),
+                                     embodied=env_id in embodied_env_ids())  # fmt: skip
+            result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
+                              concurrency=_concurrency(name, args), on_step=record,
+                              make_env=partial(_make_env, env_id, args))  # fmt: skip
+            rows.append(result.summary())
+    finally:  # a browser env that stays open would keep its Playwright running in this thread
+        if env is not None:
+            env.close()
+    return rows
 
 
 def _advance(progress: Progress, task: Any, label: str):
@@ -318,7 +338,8 @@ def _file_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text.removeprefix("mmgym/"))
 
 
-def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range, advance: Any) -> EvalResult:
+def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range, advance: Any,
+                 run: RunDir | None = None) -> EvalResult:  # fmt: skip
     """One agent on an embodied env: oracle, random or ``sb3:PATH`` (made at the model's image size)."""
     size, policy = args.size, None
     if name.startswith("sb3:"):
@@ -334,9 +355,12 @@ def _eval_policy(env_id: str, name: str, args: argparse.Namespace, seeds: range,
     video = None
     if args.videos:
         video = Path(args.videos) / f"{_file_name(env_id)}_{_file_name(name)}.gif"
-    result = evaluate_policy(env, policy, env_id, name, seeds, advance, video)
-    env.close()
-    return result
+    folder = partial(_eval_folder, env_id, name, args)
+    record = EpisodeRecorder(run, env_id, name, folder, embodied=True) if run is not None else None
+    try:
+        return evaluate_policy(env, policy, env_id, name, seeds, advance, video, on_step=record)
+    finally:
+        env.close()
 
 
 def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:

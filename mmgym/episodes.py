@@ -183,42 +183,54 @@ def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: ra
 
 
 def run_policy_episode(env: gym.Env, policy: Policy, seed: int,
-                       frames: list[np.ndarray] | None = None) -> EpisodeResult:  # fmt: skip
-    """Play one episode of a structured-action ``policy`` from ``seed``; with ``frames``, collect
-    every image it saw (the last one too)."""
+                       on_step: Callable[[Step], None] | None = None) -> EpisodeResult:  # fmt: skip
+    """Play one episode of a structured-action ``policy`` from ``seed``; ``on_step`` sees each step
+    (with an empty reply: the policy writes none)."""
     policy.reset(seed)
     observation, info = env.reset(seed=seed)
     result = EpisodeResult(seed=seed)
     done = False
     while not done:
-        if frames is not None:
-            frames.append(observation["image"])
+        seen, expert = observation, info.get("expert_action")
         observation, reward, terminated, truncated, info = env.step(policy.act(observation, info))
         result.steps += 1
         result.total_reward += float(reward)
         done = terminated or truncated
-    if frames is not None:
-        frames.append(observation["image"])
+        if on_step is not None:
+            on_step(Step(seed, result.steps - 1, seen, observation, Reply(""), expert, float(reward),
+                         terminated, truncated, info))  # fmt: skip
     result.success = bool(info.get("success", False))
     return result
 
 
 def evaluate_policy(env: gym.Env, policy: Policy, env_id: str, name: str, seeds: range,
-                    on_episode: Callable[[EpisodeResult], None] | None = None,
-                    video: Path | None = None) -> EvalResult:  # fmt: skip
-    """Run ``policy`` for one episode per seed and collect the metrics; with ``video``, save the
-    first episode there as a GIF."""
+                    on_episode: Callable[[EpisodeResult], None] | None = None, video: Path | None = None,
+                    on_step: Callable[[Step], None] | None = None) -> EvalResult:  # fmt: skip
+    """Run ``policy`` for one episode per seed and collect the metrics (``on_step`` sees every
+    step); with ``video``, save the first episode there as a GIF."""
     result = EvalResult(env_id, name, replies=False)
     start = time.perf_counter()
     for index, seed in enumerate(seeds):
-        frames = [] if video is not None and index == 0 else None
-        result.episodes.append(run_policy_episode(env, policy, seed, frames))
-        if frames:
-            save_gif(frames, video)
+        steps: list[Step] = []
+        result.episodes.append(run_policy_episode(env, policy, seed, _each(steps.append, on_step)))
+        if video is not None and index == 0:
+            save_gif([step.observation["image"] for step in steps] + [steps[-1].next_observation["image"]],
+                     video)  # fmt: skip
         if on_episode is not None:
             on_episode(result.episodes[-1])
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _each(*calls: Callable[[Step], None] | None) -> Callable[[Step], None]:
+    """One ``on_step`` that passes each step to every call given."""
+
+    def call(step: Step) -> None:
+        for each in calls:
+            if each is not None:
+                each(step)
+
+    return call
 
 
 def save_gif(frames: list[np.ndarray], path: Path, fps: int = 5) -> None:

@@ -57,11 +57,16 @@ class EpisodeRecorder:
 
 def turn_record(step: Step) -> dict[str, Any]:
     """A step as an ``episode.json`` turn (see :mod:`mmgym.rundir`)."""
-    action = step.info.get("action")
     return {
         "instruction": step.observation["instruction"], "reply": step.reply.text,
-        "action": action.to_dict() if action else None, "parse_error": step.info.get("parse_error"),
-        "expert_action": step.expert_action.to_dict() if step.expert_action else None,
+        "action": _as_dict(step.info.get("action")), "parse_error": step.info.get("parse_error"),
+        "expert_action": _as_dict(step.expert_action),
         "reward": step.reward, "reward_components": step.info.get("reward_components", {}),
         "error": step.reply.error,
     }  # fmt: skip
+
+
+def _as_dict(action: Any) -> dict[str, Any] | None:
+    """A GUI action or embodied skill as its JSON form; None for none, or for a structured
+    (array) action, which has no such form."""
+    return action.to_dict() if hasattr(action, "to_dict") else None

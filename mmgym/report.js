@@ -110,8 +110,10 @@ function ticks(low, high) {
   const first = Math.ceil(low / step);
   const values = [];
   for (let index = first; index * step <= high; index++) values.push(index * step);
-  const digits = Math.max(0, -Math.floor(Math.log10(step)));
-  const tiny = step < 1e-3;
+  // As many decimals as the step needs, so that near-equal ticks (7.30012, 7.30014) still differ;
+  // exponents only for values that are small themselves.
+  const digits = Math.min(12, Math.max(0, -Math.floor(Math.log10(step))));
+  const tiny = Math.max(Math.abs(low), Math.abs(high)) < 1e-3;
   return values.map((value) => [value, tiny ? value.toExponential(1) : value.toFixed(digits)]);
 }
 

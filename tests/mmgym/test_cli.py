@@ -173,3 +173,25 @@ def test_a_model_the_vllm_engine_cannot_load_fails_before_training_with_the_reas
     assert len(lines) == 1 and lines[0].startswith("mmgym: error: vLLM cannot load"), result.stderr
     assert "max_model_len (100000) is greater than the derived max_model_len" in lines[0]
     assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+def test_training_shows_live_progress_from_where_a_resumed_run_starts(monkeypatch):
+    """The bar shows the step, reward, success and time left above the metrics' JSON lines."""
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    import mmgym.cli
+    from mmgym.learning_cli import _live_progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(mmgym.cli, "console", Console(file=screen, force_terminal=True, width=120))
+    config = SimpleNamespace(trainer="grpo", env="mmgym/ClickShape-v0", steps=5)
+    with _live_progress(config) as report:
+        for step in (4, 5):  # resumed from step 3's checkpoint
+            report({"step": step, "reward": step / 10, "success": 0.25, "loss": 0.123456})
+    shown = screen.getvalue()
+    assert "grpo mmgym/ClickShape-v0" in shown and "5/5" in shown and "reward 0.50 success 0.25" in shown
+    # on a terminal the lines print above the bar
+    assert '{"step": 4, "reward": 0.4, "success": 0.25, "loss": 0.1235}' in shown

@@ -536,3 +536,22 @@ def test_a_training_run_killed_mid_write_still_reports(tiny_model, tmp_path, cap
 
 def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
+
+
+def test_embodied_eval_saves_episodes_the_report_animates(tmp_path, opened):
+    from mmgym.cli import main
+
+    out = tmp_path / "eval"
+    assert main(["eval", "ReachTarget-v0", "--agent", "oracle", "--episodes", "2", "--trajectories", "1",
+                 "--out", str(out), "--json"]) == 0  # fmt: skip
+    [row] = json.loads((out / "results.json").read_text())
+    [episode] = read_run(out).episodes
+    assert episode["embodied"] and episode["seed"] == 0 and episode["final"]["file"]
+    assert sum(turn["reward"] for turn in episode["turns"]) == pytest.approx(episode["return"])
+    assert row["success_rate"] == 1.0 and episode["success"]
+    assert main(["report", str(out)]) == 0
+    shown = opened(out / "report.html")
+    shown.page.click("#episode-list tr.episode[data-index='0']")
+    frames = len(episode["turns"]) + 1
+    assert shown.page.locator("#frame-slider").get_attribute("max") == str(frames - 1)
+    assert shown.errors == []
