@@ -23,6 +23,7 @@ class TaskSpec:
 
 
 _GUI = "mmgym.envs.gui.tasks"
+DATASET_ENV_ID = "mmgym/GuiDataset-v0"
 
 TASKS: tuple[TaskSpec, ...] = (
     TaskSpec("ClickElement", f"{_GUI}.click_element:ClickElementEnv", 2,
@@ -59,6 +60,8 @@ def register_all() -> None:
 
     register_browser_tasks()
     register_embodied_tasks()
+    if DATASET_ENV_ID not in gym.registry:  # a GUI dataset: gym.make(DATASET_ENV_ID, path=...)
+        gym.register(DATASET_ENV_ID, entry_point="mmgym.envs.datasets.env:DatasetGuiEnv", max_episode_steps=1)
     for spec in TASKS:
         if spec.env_id not in gym.registry:
             gym.register(spec.env_id, entry_point=spec.entry_point,

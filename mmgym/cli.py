@@ -21,10 +21,11 @@ from mmgym.agents import AGENTS
 from mmgym.agents.openai import OpenAIAgent, check_base_url
 from mmgym.agents.policies import OraclePolicy, RandomPolicy
 from mmgym.agents.sb3 import SB3Policy, read_baseline, train, training_env
+from mmgym.datasets_cli import add_dataset_commands, dataset_options, note_skipped
 from mmgym.envs.browser.tasks import browser_tasks
 from mmgym.envs.coordinates import Coordinates
 from mmgym.envs.embodied.tasks import embodied_env_ids, embodied_tasks
-from mmgym.envs.registration import TASKS, gui_env_ids
+from mmgym.envs.registration import DATASET_ENV_ID, TASKS, gui_env_ids
 from mmgym.episodes import (
     EpisodeResult,
     EvalResult,
@@ -49,6 +50,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _env_id(name: str) -> str:
+    if name.startswith("dataset:"):
+        if not Path(name.removeprefix("dataset:")).exists():
+            raise UsageError(f"{name}: no such file or folder; pass dataset:PATH of a dataset file or folder")
+        return name
     ids = [spec.env_id for spec in TASKS] + [env_id for env_id, _, _ in browser_tasks() + embodied_tasks()]
     if name in ids:
         return name
@@ -80,9 +85,13 @@ def _make_env(env_id: str, args: argparse.Namespace) -> gym.Env:
     kwargs: dict[str, Any] = {"coordinates": args.coordinates}
     if args.size is not None:
         kwargs["width"], kwargs["height"] = args.size
+    if env_id.startswith("dataset:"):
+        kwargs.update(path=env_id.removeprefix("dataset:"), format=args.dataset_format,
+                      protocol=args.protocol, on_bad=args.on_bad)  # fmt: skip
+        env_id = DATASET_ENV_ID
     try:
         return make_text_env(env_id, **kwargs)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError) as error:  # a RowError (a bad row, with --on-bad reject) too
         raise UsageError(f"cannot make {env_id}: {error}") from None
 
 
@@ -151,6 +160,8 @@ def cmd_envs(args: argparse.Namespace) -> None:
 def cmd_play(args: argparse.Namespace) -> int:
     env_id = _env_id(args.env)
     envs = [_make_env(env_id, args)]
+    if env_id.startswith("dataset:"):
+        note_skipped(env_id.removeprefix("dataset:"), envs[0])
     try:  # a browser env left open would keep its Playwright running in this thread
         run, results = _play(env_id, envs, args)
     finally:
@@ -300,11 +311,14 @@ def _eval_env(env_id: str, args: argparse.Namespace, seeds: range, run: RunDir,
             if env_id in embodied_env_ids() and not name.startswith("openai:"):
                 rows.append(_eval_policy(env_id, name, args, seeds, advance, run).summary())
                 continue
-            env = env if env is not None else _make_env(env_id, args)
+            if env is None:
+                env = _make_env(env_id, args)
+                if env_id.startswith("dataset:"):
+                    note_skipped(env_id.removeprefix("dataset:"), env)
             record = EpisodeRecorder(run, env_id, name, partial(_eval_folder, env_id, name, args),
                                      embodied=env_id in embodied_env_ids())  # fmt: skip
             result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
-                              concurrency=_concurrency(name, args), on_step=record,
+                              concurrency=_concurrency(name, args), on_step=record, protocol=args.protocol,
                               make_env=partial(_make_env, env_id, args))  # fmt: skip
             rows.append(result.summary())
     finally:  # a browser env that stays open would keep its Playwright running in this thread
@@ -394,12 +408,18 @@ _COLUMNS = {  # summary key -> short header
 }  # fmt: skip
 
 
+_PROTOCOL_COLUMNS = {"step_success_rate": "step success", "grounding_accuracy": "grounding"}
+
+
 def _results_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title="mmgym eval")
-    for key, header in _COLUMNS.items():
+    protocols = sorted({row["protocol"] for row in rows if row.get("protocol")})
+    columns = {**_COLUMNS, **(_PROTOCOL_COLUMNS if protocols else {})}
+    title = f"mmgym eval (protocol: {', '.join(protocols)})" if protocols else "mmgym eval"
+    table = Table(title=title)
+    for key, header in columns.items():
         table.add_column(header, justify="left" if key in ("env", "agent") else "right")
     for row in rows:
-        table.add_row(row["env"].removeprefix("mmgym/"), *(_cell(row[key]) for key in list(_COLUMNS)[1:]))
+        table.add_row(row["env"].removeprefix("mmgym/"), *(_cell(row.get(key)) for key in list(columns)[1:]))
     return table
 
 
@@ -450,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--report", action="store_true", help="write the HTML report and open its viewer")
     play.add_argument("--trajectory-mb", type=float, default=500.0, help="cap on the saved episodes' size")
     common(play)
+    dataset_options(play)
     _served_options(play)
     play.set_defaults(run=cmd_play)
 
@@ -468,6 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_.add_argument("--trajectory-mb", type=float, default=100.0,
                            help="cap on the saved episodes' size")  # fmt: skip
     common(evaluate_)
+    dataset_options(evaluate_)
     _served_options(evaluate_)
     evaluate_.set_defaults(run=cmd_eval)
 
@@ -485,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_serve_command(commands)
     add_report_command(commands)
+    add_dataset_commands(commands, common)
     return parser
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 import mmgym.envs  # noqa: F401  (registers the mmgym ids)
 from mmgym.agents.base import Agent, Reply
 from mmgym.agents.policies import Policy
+from mmgym.envs.protocols import score_step
 from mmgym.envs.text_actions import TextActions
 
 
@@ -46,6 +47,10 @@ class EpisodeResult:
     type_matches: int = 0
     expert_steps: int = 0  # steps where the env knew the expert action
     error: str | None = None  # why the agent gave no reply, which ended the episode
+    # under an evaluation protocol (mmgym.envs.protocols): steps judged correct, and point steps hit
+    step_successes: int = 0
+    grounding_steps: int = 0
+    grounding_hits: int = 0
 
 
 @dataclass
@@ -55,6 +60,7 @@ class EvalResult:
     episodes: list[EpisodeResult] = field(default_factory=list)
     seconds: float = 0.0
     replies: bool = True  # the agent wrote text replies (else it chose structured actions)
+    protocol: str | None = None  # the evaluation protocol its steps were judged by
 
     def summary(self) -> dict[str, Any]:
         n = max(1, len(self.episodes))
@@ -75,6 +81,17 @@ class EvalResult:
                 sum(e.invalid_replies for e in self.episodes) / max(1, steps) if self.replies else None
             ),
             "steps_per_second": steps / self.seconds if self.seconds > 0 else None,
+            **(self._protocol_summary(expert_steps) if self.protocol else {}),
+        }
+
+    def _protocol_summary(self, expert_steps: int) -> dict[str, Any]:
+        grounding_steps = sum(e.grounding_steps for e in self.episodes)
+        successes = sum(e.step_successes for e in self.episodes)
+        hits = sum(e.grounding_hits for e in self.episodes)
+        return {
+            "protocol": self.protocol,
+            "step_success_rate": successes / expert_steps if expert_steps else None,
+            "grounding_accuracy": hits / grounding_steps if grounding_steps else None,
         }
 
 
@@ -93,7 +110,7 @@ def run_episode(env: gym.Env, agent: Agent, seed: int,
 def play_episodes(envs: Sequence[gym.Env], agent: Agent, seeds: Sequence[int],
                   on_step: Callable[[Step], None] | None = None,
                   on_episode: Callable[[EpisodeResult], None] | None = None,
-                  ) -> list[EpisodeResult]:  # fmt: skip
+                  protocol: str | None = None) -> list[EpisodeResult]:  # fmt: skip
     """Play one episode per seed, ``len(envs)`` at a time: the envs step in lockstep, the live ones'
     observations go to the agent in one batch, and an env whose episode ends starts the next seed.
 
@@ -116,7 +133,7 @@ def play_episodes(envs: Sequence[gym.Env], agent: Agent, seeds: Sequence[int],
         replies = _act(agent, live, [playing[slot][1] for slot in live], [playing[slot][2] for slot in live])
         for slot, reply in zip(live, replies, strict=True):
             result, observation, info = playing.pop(slot)
-            step = _step(envs[slot], result, observation, info, reply)
+            step = _step(envs[slot], result, observation, info, reply, protocol)
             if on_step is not None:
                 on_step(step)
             if step.terminated or step.truncated or reply.error is not None:
@@ -139,9 +156,9 @@ def _act(agent: Agent, live: list[int], observations: list[dict], infos: list[di
 
 
 def _step(env: gym.Env, result: EpisodeResult, observation: dict[str, Any], info: dict[str, Any],
-          reply: Reply) -> Step:  # fmt: skip
-    """Step ``env`` with ``reply`` and count it in ``result``; a reply with an error ends the
-    episode where it is."""
+          reply: Reply, protocol: str | None = None) -> Step:  # fmt: skip
+    """Step ``env`` with ``reply`` and count it in ``result`` (judged by ``protocol`` where the
+    expert action is known); a reply with an error ends the episode where it is."""
     expert = info.get("expert_action")
     if reply.error is not None:
         result.error = reply.error
@@ -154,15 +171,35 @@ def _step(env: gym.Env, result: EpisodeResult, observation: dict[str, Any], info
     if expert is not None:
         result.expert_steps += 1
         result.type_matches += action is not None and action.type == expert.type
+        if protocol is not None:
+            _judge(result, protocol, action, expert, info.get("target_box"), next_info, observation)
     return Step(result.seed, result.steps - 1, observation, next_observation, reply, expert, float(reward),
                 terminated, truncated, next_info)  # fmt: skip
 
 
+def _judge(result: EpisodeResult, protocol: str, action: Any, expert: Any, box: Any, info: dict[str, Any],
+           observation: dict[str, Any]) -> None:  # fmt: skip
+    """Count one step under ``protocol``. An env that judges by it itself (a dataset env, in its
+    screenshots' own pixels) is taken at its word; otherwise the step is judged in observation pixels.
+    A reply that gave no action is wrong whatever the env made of it."""
+    if info.get("protocol") == protocol:
+        grounded, success = info.get("grounded"), bool(info.get("success"))
+    else:
+        height, width = observation["image"].shape[:2]
+        score = score_step(protocol, action, expert, box, (width, height))
+        grounded, success = score.grounded, score.success
+    result.step_successes += success and action is not None
+    if grounded is not None:
+        result.grounding_steps += 1
+        result.grounding_hits += grounded and action is not None
+
+
 def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: range,
              on_episode: Callable[[EpisodeResult], None] | None = None, *, concurrency: int = 1,
-             make_env: Callable[[], gym.Env] | None = None,
-             on_step: Callable[[Step], None] | None = None) -> EvalResult:  # fmt: skip
-    """Run ``agent`` for one episode per seed and collect the metrics (``on_step`` sees every step).
+             make_env: Callable[[], gym.Env] | None = None, on_step: Callable[[Step], None] | None = None,
+             protocol: str | None = None) -> EvalResult:  # fmt: skip
+    """Run ``agent`` for one episode per seed and collect the metrics (``on_step`` sees every step;
+    with ``protocol``, every step with an expert action is judged by it: :mod:`mmgym.envs.protocols`).
 
     With ``concurrency`` above 1, that many episodes play at once, in ``env`` and copies of it
     from ``make_env`` (closed afterwards); the agent must take ``indices`` (see :func:`_act`).
@@ -170,11 +207,11 @@ def evaluate(env: gym.Env, agent: Agent, env_id: str, agent_name: str, seeds: ra
     if concurrency > 1 and (make_env is None or "indices" not in inspect.signature(agent.act).parameters):
         raise ValueError(f"concurrency {concurrency} needs make_env and an agent whose act takes indices; "
                          f"run {agent_name} with concurrency 1")  # fmt: skip
-    result = EvalResult(env_id, agent_name)
+    result = EvalResult(env_id, agent_name, protocol=protocol)
     copies = [make_env() for _ in range(min(concurrency, len(seeds)) - 1)] if make_env else []
     start = time.perf_counter()
     try:
-        result.episodes = play_episodes([env, *copies], agent, seeds, on_step, on_episode)
+        result.episodes = play_episodes([env, *copies], agent, seeds, on_step, on_episode, protocol)
     finally:
         for copy in copies:
             copy.close()

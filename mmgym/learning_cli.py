@@ -46,12 +46,28 @@ def _train(config, resume: bool) -> None:
     from mmgym.trainers.sft import train_sft
 
     train = {"sft": train_sft, "grpo": train_grpo, "ppo": train_ppo}[config.trainer]
+    if config.dataset:  # how many rows it skipped, even none
+        _note_dataset(config)
     try:
         with _live_progress(config) as report:
             train(config, resume=resume, report=report)
     except (ConfigError, ModelLoadError, EngineError, FileExistsError) as error:
         raise UsageError(str(error)) from None
     print(f"run directory: {config.output_dir} (`mmgym report {config.output_dir}` draws it)", flush=True)
+
+
+def _note_dataset(config) -> None:
+    import gymnasium as gym
+
+    from mmgym.datasets_cli import note_skipped
+
+    try:
+        env = gym.make(config.env, path=config.dataset, format=config.dataset_format or None,
+                       protocol=config.protocol or None)  # fmt: skip
+    except ValueError as error:  # a RowError (a bad row, with on_bad reject) or an unreadable layout
+        raise UsageError(f"dataset {config.dataset}: {error}") from None
+    note_skipped(config.dataset, env)
+    env.close()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ and ``coordinates``), and returns one finite float per completion, so it drops i
 coordinates are converted from the model's convention given by ``coordinates``.
 """
 
+from mmgym.envs.text_match import answer_tokens, token_f1
 from mmgym.rewards.action import (
     GUI_R1_ACCURACY_WEIGHT,
     GUI_R1_F1_THRESHOLD,
@@ -29,7 +30,7 @@ from mmgym.rewards.grounding import (
     iou_reward,
 )
 from mmgym.rewards.inputs import completion_text
-from mmgym.rewards.text import answer_tokens, text_f1_reward, token_f1
+from mmgym.rewards.text import text_f1_reward
 
 __all__ = [
     "GAUSSIAN_ALPHA",

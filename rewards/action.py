@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mmgym.envs.actions import POINT_ACTIONS, TEXT_ACTIONS, Action, ActionType
+from mmgym.envs.text_match import token_f1
 from mmgym.rewards.inputs import (
     Box,
     Completion,
@@ -19,7 +20,6 @@ from mmgym.rewards.inputs import (
     replies,
     target_boxes,
 )
-from mmgym.rewards.text import token_f1
 
 #: GUI-R1's weight of the format term in ``0.2 * format + 0.8 * accuracy``.
 GUI_R1_FORMAT_WEIGHT = 0.2

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from mmgym.envs.registration import DATASET_ENV_ID
+
 
 class ConfigError(ValueError):
     """A config that cannot run; the message names the key and how to fix it."""
@@ -29,6 +31,11 @@ class ModelConfig:
 
     model: str = "tiny"  # a local directory or hub id; "tiny" is the cached offline Qwen2.5-VL
     env: str = "mmgym/ClickElement-v0"  # the task to collect episodes on
+    # a GUI dataset file or folder (UI-R1, GUI-R1, ScreenSpot or AndroidControl layout), for env
+    # mmgym/GuiDataset-v0: one sample per episode, judged by `protocol` (empty: its layout's papers')
+    dataset: str = ""
+    dataset_format: Literal["", "ui-r1", "gui-r1", "screenspot", "androidcontrol"] = ""  # empty: detected
+    protocol: Literal["", "screenspot", "ui-r1", "gui-r1", "infigui-r1"] = ""
     width: int = 112  # screen size the env draws (pixels)
     height: int = 112
     history: Literal["chat", "steps"] = "steps"  # full multi-turn chat, or screen + earlier actions
@@ -192,6 +199,9 @@ def _check_consistency(config: ModelConfig) -> None:
             raise ConfigError(f"{key} must be positive, got {getattr(config, key)}")
     if config.learning_rate <= 0:
         raise ConfigError(f"learning_rate must be positive, got {config.learning_rate}")
+    if bool(config.dataset) != (config.env == DATASET_ENV_ID):
+        raise ConfigError(f"dataset is what env {DATASET_ENV_ID} plays: set both (env: {DATASET_ENV_ID}, "
+                          "dataset: PATH) or neither")  # fmt: skip
     if config.lora_rank < 0 or config.lora_alpha <= 0 or not 0 <= config.lora_dropout < 1:
         raise ConfigError("lora_rank must be >= 0 (0 is off), lora_alpha > 0 and lora_dropout in [0, 1)")
     if isinstance(config, RLConfig):

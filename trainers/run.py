@@ -101,7 +101,12 @@ class Run:
         return env.skills
 
     def make_env(self) -> gym.Env:
-        return gym.make(self.config.env, width=self.config.width, height=self.config.height)
+        config = self.config
+        if config.dataset:
+            return gym.make(config.env, width=config.width, height=config.height, path=config.dataset,
+                            format=config.dataset_format or None,
+                            protocol=config.protocol or None)  # fmt: skip
+        return gym.make(config.env, width=config.width, height=config.height)
 
     def optimizer_step(self) -> float:
         """Clip, step, schedule; returns the gradient norm before clipping."""

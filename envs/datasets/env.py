@@ -1,0 +1,155 @@
+"""A GUI dataset as a Gymnasium env: each episode is one sample, judged by a named protocol."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from PIL import Image
+
+from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH, Action, action_space, as_action
+from mmgym.envs.coordinates import Coordinates
+from mmgym.envs.datasets.formats import Loaded, read_dataset
+from mmgym.envs.datasets.samples import GuiSample
+from mmgym.envs.protocols import PROTOCOLS, score_step
+from mmgym.errors import UsageError
+
+#: The protocol each layout's papers report, used when none is named.
+DEFAULT_PROTOCOLS = {"ui-r1": "ui-r1", "gui-r1": "gui-r1", "screenspot": "screenspot",
+                     "androidcontrol": "ui-r1"}  # fmt: skip
+
+
+class DatasetGuiEnv(gym.Env):
+    """Static GUI data (UI-R1, GUI-R1, ScreenSpot, AndroidControl layouts) as one-step episodes.
+
+    Description:
+        Each episode shows one sample's screenshot, resized to ``width x height``, and its
+        instruction (with the earlier steps of its episode, for step-level data). The agent acts
+        once; the step is judged against the sample's ground-truth action under ``protocol``
+        (:mod:`mmgym.envs.protocols`), in pixels of the sample's own screenshot.
+    Action Space:
+        The shared GUI schema (:func:`mmgym.envs.actions.action_space`) in observation pixels.
+    Observation Space:
+        ``image`` ``(height, width, 3)`` uint8 and ``instruction``, whose charset is the
+        printable ASCII set plus every other character the dataset's instructions use.
+    Rewards:
+        1.0 when the step is correct under the protocol, else 0.0; ``reward_components`` has
+        ``success``, ``action_type`` and, for point actions, ``grounding``.
+    Starting State:
+        ``reset(seed=s)`` shows sample ``s mod N``, so seeds ``0..N-1`` visit every sample once;
+        ``options={"index": i}`` shows sample ``i``; no seed draws one from the env's RNG.
+    Episode End:
+        After the one step (terminated).
+    Arguments:
+        path: a dataset file or folder; format: its layout (None: detected); on_bad: "skip" bad
+        rows (each named in :attr:`skipped`) or "reject" the dataset at the first one.
+    Version History:
+        v0: first version.
+
+    ``info["expert_action"]`` is the ground truth in observation pixels and ``info["target_box"]``
+    its box, so every reward and the oracle work unchanged.
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
+
+    def __init__(self, path: str | Path, format: str | None = None, width: int = 448, height: int = 448,
+                 protocol: str | None = None, on_bad: str = "skip",
+                 render_mode: str | None = None):  # fmt: skip
+        if protocol is not None and protocol not in PROTOCOLS:
+            raise UsageError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
+        if not Path(path).exists():
+            raise UsageError(f"dataset {path}: no such file or folder")
+        loaded = _read(Path(path).resolve(), format, on_bad, _version(Path(path)))
+        self.samples, self.skipped = loaded.samples, loaded.skipped
+        if not self.samples:
+            raise UsageError(f"{path} holds no usable sample ({len(self.skipped)} rows skipped); "
+                             "see the rows listed by mmgym.envs.datasets.read_dataset")  # fmt: skip
+        self.format = loaded.format
+        self.protocol = protocol or DEFAULT_PROTOCOLS[self.format]
+        self.size, self.render_mode = (width, height), render_mode
+        texts = [_instruction(sample) for sample in self.samples]
+        extra = sorted({char for text in texts for char in text} - set(CHARSET))
+        self.observation_space = spaces.Dict({
+            "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
+            "instruction": spaces.Text(max(MAX_INSTRUCTION_LENGTH, *map(len, texts)), min_length=1,
+                                       charset=CHARSET + "".join(extra)),
+        })  # fmt: skip
+        self.action_space = action_space(width, height)
+        self._sample: GuiSample | None = None
+        self._image: np.ndarray | None = None
+        self._source_size = (0, 0)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        count = len(self.samples)
+        if options and "index" in options:
+            index = int(options["index"]) % count
+        else:
+            index = seed % count if seed is not None else int(self.np_random.integers(count))
+        self._sample = sample = self.samples[index]
+        with Image.open(sample.image) as image:
+            self._source_size = image.size
+            self._image = np.asarray(image.convert("RGB").resize(self.size, Image.Resampling.BILINEAR))
+        return self._observation(), {**self._truth(), "sample": sample.source, "index": index}
+
+    def step(self, action: Action | dict[str, Any]):
+        if self._sample is None:
+            raise RuntimeError("call reset() before step()")
+        predicted = as_action(action)
+        if predicted.point is not None:  # judged where the ground truth was annotated
+            point = self._coordinates().from_screen(*predicted.point, self.size)
+            predicted = dataclasses.replace(predicted, point=point)
+        sample = self._sample
+        score = score_step(self.protocol, predicted, sample.action, sample.box, self._source_size)
+        components = {"success": float(score.success), "action_type": float(score.type_match)}
+        if score.grounded is not None:
+            components["grounding"] = float(score.grounded)
+        info = {**self._truth(), "success": score.success, "reward_components": components,
+                "protocol": self.protocol, "grounded": score.grounded}  # fmt: skip
+        return self._observation(), float(score.success), True, False, info
+
+    def render(self) -> np.ndarray | None:
+        return self._image.copy() if self.render_mode == "rgb_array" and self._image is not None else None
+
+    def _coordinates(self) -> Coordinates:
+        """Source-image pixels (the "model" side) to and from observation pixels."""
+        return Coordinates("pixel", image_size=self._source_size)
+
+    def _observation(self) -> dict[str, Any]:
+        return {"image": self._image.copy(), "instruction": _instruction(self._sample)}
+
+    def _truth(self) -> dict[str, Any]:
+        """The ground truth in observation pixels: ``expert_action`` and ``target_box``."""
+        sample, coordinates = self._sample, self._coordinates()
+        expert = sample.action
+        if expert.point is not None:
+            expert = dataclasses.replace(expert, point=coordinates.to_screen(*expert.point, self.size))
+        box = coordinates.box_to_screen(sample.box, self.size) if sample.box is not None else None
+        return {"expert_action": expert, "target_box": box}
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: Path, format: str | None, on_bad: str, version: tuple[int, ...]) -> Loaded:
+    """The dataset, read once per process while it stays unchanged (a trainer makes a new env for
+    every episode it plays)."""
+    return read_dataset(path, format, on_bad=on_bad)
+
+
+def _version(path: Path) -> tuple[int, ...]:
+    """What changes when the dataset does: the modification times of its file(s) and of every folder
+    under its own (a folder's changes when a file in it is added, removed or renamed)."""
+    root = path if path.is_dir() else path.parent
+    folders = [folder for folder, _, _ in os.walk(root)]  # (listing a folder stats none of its files)
+    return (path.stat().st_mtime_ns, *(os.stat(folder).st_mtime_ns for folder in folders))
+
+
+def _instruction(sample: GuiSample) -> str:
+    if not sample.history:
+        return sample.instruction
+    return f"{sample.instruction} Earlier steps: {'; '.join(sample.history)}."
