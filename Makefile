@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/browser_vs_miniwob.py
 	$(BIN)/python bench/embodied_fps.py
 	$(BIN)/python bench/report_speed.py
+	$(BIN)/python bench/dataset_loading.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

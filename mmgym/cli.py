@@ -154,6 +154,8 @@ def cmd_envs(args: argparse.Namespace) -> None:
         table.add_row(spec.env_id, str(spec.max_episode_steps), spec.description)
     for env_id, steps, description in browser_tasks() + embodied_tasks():
         table.add_row(env_id, str(steps), description)
+    table.add_row(DATASET_ENV_ID, "1", "a GUI dataset's samples (UI-R1, GUI-R1, ScreenSpot, AndroidControl "
+                  "layouts); name it dataset:PATH")  # fmt: skip
     _stdout().print(table)
 
 

@@ -13,8 +13,11 @@ def cmd_export(args: argparse.Namespace) -> None:
     from mmgym.cli import _env_id, _say
     from mmgym.envs.datasets.export import oracle_samples
     from mmgym.envs.datasets.formats import write_dataset
+    from mmgym.envs.embodied.tasks import embodied_env_ids
 
     env_id = _env_id(args.env)
+    if env_id in embodied_env_ids() or env_id.startswith("dataset:"):
+        raise UsageError(f"{env_id} is not a GUI env; export a GUI or web task, e.g. mmgym/ClickElement-v0")
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"{out} is not empty; pass a new --out or delete it")

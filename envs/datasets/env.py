@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -65,7 +64,7 @@ class DatasetGuiEnv(gym.Env):
             raise UsageError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
         if not Path(path).exists():
             raise UsageError(f"dataset {path}: no such file or folder")
-        loaded = _read(Path(path).resolve(), format, on_bad, _version(Path(path)))
+        loaded, extra, longest = _read(Path(path).resolve(), format, on_bad)
         self.samples, self.skipped = loaded.samples, loaded.skipped
         if not self.samples:
             raise UsageError(f"{path} holds no usable sample ({len(self.skipped)} rows skipped); "
@@ -73,12 +72,10 @@ class DatasetGuiEnv(gym.Env):
         self.format = loaded.format
         self.protocol = protocol or DEFAULT_PROTOCOLS[self.format]
         self.size, self.render_mode = (width, height), render_mode
-        texts = [_instruction(sample) for sample in self.samples]
-        extra = sorted({char for text in texts for char in text} - set(CHARSET))
         self.observation_space = spaces.Dict({
             "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
-            "instruction": spaces.Text(max(MAX_INSTRUCTION_LENGTH, *map(len, texts)), min_length=1,
-                                       charset=CHARSET + "".join(extra)),
+            "instruction": spaces.Text(max(MAX_INSTRUCTION_LENGTH, longest), min_length=1,
+                                       charset=CHARSET + extra),
         })  # fmt: skip
         self.action_space = action_space(width, height)
         self._sample: GuiSample | None = None
@@ -134,18 +131,35 @@ class DatasetGuiEnv(gym.Env):
         return {"expert_action": expert, "target_box": box}
 
 
-@functools.lru_cache(maxsize=4)
-def _read(path: Path, format: str | None, on_bad: str, version: tuple[int, ...]) -> Loaded:
+_READ: dict[tuple[Path, str | None, str], tuple[tuple[int, ...], tuple[Loaded, str, int]]] = {}
+
+
+def _read(path: Path, format: str | None, on_bad: str) -> tuple[Loaded, str, int]:
     """The dataset, read once per process while it stays unchanged (a trainer makes a new env for
-    every episode it plays)."""
-    return read_dataset(path, format, on_bad=on_bad)
+    every episode it plays), with the characters its instructions add to :data:`CHARSET` and the
+    longest instruction's length."""
+    key = (path, format, on_bad)
+    if key in _READ and _READ[key][0] == _version(path):
+        return _READ[key][1]
+    loaded = read_dataset(path, format, on_bad=on_bad)
+    texts = [_instruction(sample) for sample in loaded.samples]
+    extra = "".join(sorted({char for text in texts for char in text} - set(CHARSET)))
+    if len(_READ) >= 4:  # a few datasets at a time
+        _READ.pop(next(iter(_READ)))
+    # the version after reading: a reader may have unpacked images beside the data
+    _READ[key] = (_version(path), (loaded, extra, max(map(len, texts), default=0)))
+    return _READ[key][1]
 
 
 def _version(path: Path) -> tuple[int, ...]:
     """What changes when the dataset does: the modification times of its file(s) and of every folder
-    under its own (a folder's changes when a file in it is added, removed or renamed)."""
+    under its own (a folder's changes when a file in it is added, removed or renamed), hidden
+    folders (a reader's unpacked images) aside."""
     root = path if path.is_dir() else path.parent
-    folders = [folder for folder, _, _ in os.walk(root)]  # (listing a folder stats none of its files)
+    folders = []
+    for folder, subfolders, _ in os.walk(root):  # (listing a folder stats none of its files)
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]  # the readers' own caches
+        folders.append(folder)
     return (path.stat().st_mtime_ns, *(os.stat(folder).st_mtime_ns for folder in folders))
 
 

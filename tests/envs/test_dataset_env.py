@@ -150,3 +150,15 @@ def test_training_on_a_dataset_says_what_it_skipped(exported, tiny_model, tmp_pa
     assert main([*argv, f"--dataset={tmp_path / 'nowhere'}", f"--output_dir={tmp_path / 'other'}"]) == 2
     error = capsys.readouterr().err.strip()
     assert error == f"mmgym: error: dataset {tmp_path / 'nowhere'}: no such file or folder"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["export", "ReachTarget-v0", "--format", "ui-r1", "--out", "{tmp}/x"], "is not a GUI env"),
+    (["export", "ClickElement-v0", "--format", "coco", "--out", "{tmp}/x"], "invalid choice: 'coco'"),
+    (["eval", "dataset:{tmp}/none", "--agent", "oracle"], "no such file or folder"),
+    (["eval", "ClickElement-v0", "--protocol", "seeclick"], "invalid choice: 'seeclick'"),
+])  # fmt: skip
+def test_dataset_mistakes_get_one_line(argv, message, tmp_path, capsys):
+    assert main([part.replace("{tmp}", str(tmp_path)) for part in argv]) == 2
+    error = capsys.readouterr().err.strip()
+    assert message in error and "\n" not in error

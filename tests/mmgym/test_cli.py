@@ -22,6 +22,7 @@ def test_envs_lists_every_registered_id(capsys):
     out = capsys.readouterr().out
     for spec in TASKS:
         assert spec.env_id in out
+    assert "mmgym/GuiDataset-v0" in out
 
 
 def test_eval_json_reports_the_metrics(capsys):
