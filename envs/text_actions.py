@@ -24,7 +24,9 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
     converted from the model's coordinate convention to the env's pixels. A reply that does not
     parse is executed as ``wait`` (a zero-length move for skills): the step counts toward the time
     limit, the screen only changes if time changes it, and ``info["parse_error"]`` says what was
-    wrong. The wrapper never raises on a reply.
+    wrong. An env whose ``takes_no_action`` is true (a dataset env, which judges the one step) is
+    stepped with ``None`` instead, so that no reply counts as a ``wait``. The wrapper never raises
+    on a reply.
 
     Adds to ``info``: ``action`` (the parsed :class:`Action` or ``None``), ``parse_error`` (a
     one-line reason or ``None``) and ``reward_components["format"]`` (1.0 when the reply has the
@@ -58,6 +60,8 @@ class TextActions(gym.Wrapper, gym.utils.RecordConstructorArgs):
                              "control, evaluate a policy: oracle, random or sb3:PATH")  # fmt: skip
         self._parse = parse_skill_reply if self.skills else parse_reply
         self._idle = Skill.move("up", 0) if self.skills else Action.wait()
+        if getattr(env.unwrapped, "takes_no_action", False):  # it judges the reply itself (a dataset)
+            self._idle = None
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         if not isinstance(action, str):

@@ -56,6 +56,9 @@ class DatasetGuiEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
+    #: :class:`mmgym.envs.text_actions.TextActions` steps it with None for a reply that does not
+    #: parse, which is judged wrong (as ``wait`` it would be right on a ``wait`` sample).
+    takes_no_action = True
 
     def __init__(self, path: str | Path, format: str | None = None, width: int = 448, height: int = 448,
                  protocol: str | None = None, on_bad: str = "skip",
@@ -95,11 +98,12 @@ class DatasetGuiEnv(gym.Env):
             self._image = np.asarray(image.convert("RGB").resize(self.size, Image.Resampling.BILINEAR))
         return self._observation(), {**self._truth(), "sample": sample.source, "index": index}
 
-    def step(self, action: Action | dict[str, Any]):
+    def step(self, action: Action | dict[str, Any] | None):
+        """Judge ``action`` (None: the agent gave no valid action) against the sample's truth."""
         if self._sample is None:
             raise RuntimeError("call reset() before step()")
-        predicted = as_action(action)
-        if predicted.point is not None:  # judged where the ground truth was annotated
+        predicted = as_action(action) if action is not None else None
+        if predicted is not None and predicted.point is not None:  # judged where the truth was annotated
             point = self._coordinates().from_screen(*predicted.point, self.size)
             predicted = dataclasses.replace(predicted, point=point)
         sample = self._sample

@@ -162,3 +162,18 @@ def test_dataset_mistakes_get_one_line(argv, message, tmp_path, capsys):
     assert main([part.replace("{tmp}", str(tmp_path)) for part in argv]) == 2
     error = capsys.readouterr().err.strip()
     assert message in error and "\n" not in error
+
+
+def test_a_reply_that_does_not_parse_is_wrong_even_on_a_wait_sample(exported, tmp_path):
+    from mmgym.envs.actions import Action
+    from mmgym.envs.datasets.formats import write_dataset
+    from mmgym.envs.text_actions import TextActions
+
+    [sample, *_] = read_dataset(exported["androidcontrol", "FillForm-v0"]).samples
+    waiting = type(sample)(sample.image, "Wait for the page.", Action.wait(), source="a wait sample")
+    env = TextActions(DatasetGuiEnv(write_dataset([waiting], tmp_path / "wait", "androidcontrol"), width=160,
+                                    height=120))
+    for reply, reward in [("no idea", 0.0), ('<think>w</think><answer>{"action": "wait"}</answer>', 1.0)]:
+        env.reset(seed=0)
+        _, got, terminated, _, info = env.step(reply)
+        assert (got, terminated, info["success"]) == (reward, True, bool(reward))
