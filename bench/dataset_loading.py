@@ -53,7 +53,7 @@ def main() -> None:
         root = Path(temporary)
         started = time.perf_counter()
         samples, _ = oracle_samples("mmgym/ClickElement-v0", args.samples, root / "images", width=320,
-                                    height=240, clicks_only=True)  # fmt: skip
+                                    height=240, format=args.format)  # fmt: skip
         dataset = write_dataset(samples[: args.samples], root / "data", args.format)
         print(f"exported {len(samples)} samples ({args.format}) in {time.perf_counter() - started:.0f} s")
         load = min(_timed(lambda: read_dataset(dataset)) for _ in range(3))

@@ -3,8 +3,8 @@
 The papers disagree on what a correct click is, so every score names its protocol. All of them
 agree on the rest: the action type must match; a scroll needs the same direction; typed text, an
 app name and a finish answer need a token F1 of at least 0.5 with the ground truth's (GUI-R1's
-rule, :func:`mmgym.envs.text_match.token_f1`); a key must be the same key; back, home and wait
-need the type alone. Points are
+rule, :func:`mmgym.envs.text_match.token_f1`; a finish whose truth has no answer needs none); a
+key must be the same key; back, home and wait need the type alone. Points are
 judged in pixels of the screenshot the ground truth was annotated on (``screen``), so a threshold in
 pixels means what its paper meant whatever size the model saw.
 
@@ -16,11 +16,14 @@ Protocols for a point action (click, long press; a scroll's point is not judged)
   normalised by the screen's width and height (the AndroidControl protocol UI-R1 reports, after
   OS-Atlas; Lu et al., 2025).
 - ``gui-r1``: within 140 pixels of the ground-truth point, or inside its box (Luo et al., 2025,
-  GUI-R1; as :func:`mmgym.rewards.gui_r1_reward` scores it).
+  GUI-R1).
 - ``infigui-r1``: inside the ground-truth box grown 1.2x about its centre, or within 4% of the
   screen's larger side of the ground-truth point (Liu et al., 2025, InfiGUI-R1).
 
-The ground-truth point is the box's centre when a box is given and the action's point otherwise.
+Distances are measured from the ground truth's annotated point (a dataset row with a box only has
+its box's centre pixel as point). A truth without a box is judged against its point alone; a dataset
+env passes the screenshot area of the observation pixel the point falls on as its box, so that a
+model that sees a smaller image can still hit it.
 """
 
 from __future__ import annotations
@@ -58,10 +61,10 @@ def _inside(point: tuple[float, float], box: Box, scale: float = 1.0) -> bool:
     return abs(point[0] + 0.5 - cx) <= half_w * scale and abs(point[1] + 0.5 - cy) <= half_h * scale
 
 
-def _centre(action: Action, box: Box | None) -> tuple[float, float]:
-    if box is not None:
-        return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return action.point[0] + 0.5, action.point[1] + 0.5
+def _point(truth: Action) -> tuple[float, float]:
+    """The centre of the ground truth's pixel (its annotated point: a reader that has only a box
+    sets it to the box's centre pixel)."""
+    return truth.point[0] + 0.5, truth.point[1] + 0.5
 
 
 def _distance(point: tuple[int, int], target: tuple[float, float],
@@ -74,15 +77,15 @@ def _screenspot(point: tuple[int, int], truth: Action, box: Box | None, screen: 
 
 
 def _ui_r1(point: tuple[int, int], truth: Action, box: Box | None, screen: tuple[int, int]) -> bool:
-    return _distance(point, _centre(truth, box), screen) <= 0.14
+    return _distance(point, _point(truth), screen) <= 0.14
 
 
 def _gui_r1(point: tuple[int, int], truth: Action, box: Box | None, screen: tuple[int, int]) -> bool:
-    return _distance(point, _centre(truth, box)) <= 140 or (box is not None and _inside(point, box))
+    return _distance(point, _point(truth)) <= 140 or (box is not None and _inside(point, box))
 
 
 def _infigui_r1(point: tuple[int, int], truth: Action, box: Box | None, screen: tuple[int, int]) -> bool:
-    near = _distance(point, _centre(truth, box)) <= 0.04 * max(screen)
+    near = _distance(point, _point(truth)) <= 0.04 * max(screen)
     return near or (box is not None and _inside(point, box, scale=1.2))
 
 
@@ -120,6 +123,8 @@ def _arguments_match(predicted: Action, truth: Action) -> bool:
     kind = truth.type
     if kind == ActionType.SCROLL:
         return predicted.direction == truth.direction
+    if kind == ActionType.FINISH and not truth.text.strip():  # a finish that owes no answer
+        return True
     if kind in TEXT_ACTIONS:
         return token_f1(predicted.text, truth.text) >= TEXT_F1_THRESHOLD
     if kind == ActionType.KEY:

@@ -38,7 +38,7 @@ from mmgym.errors import UsageError
 from mmgym.learning_cli import add_commands
 from mmgym.recorder import EpisodeRecorder
 from mmgym.report import add_report_command
-from mmgym.rundir import RunDir
+from mmgym.rundir import RunDir, write_atomic
 from mmgym.serve import add_serve_command
 
 console = Console(stderr=True)
@@ -51,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _env_id(name: str) -> str:
     if name.startswith("dataset:"):
-        if not Path(name.removeprefix("dataset:")).exists():
+        if not name.removeprefix("dataset:") or not Path(name.removeprefix("dataset:")).exists():
             raise UsageError(f"{name}: no such file or folder; pass dataset:PATH of a dataset file or folder")
         return name
     ids = [spec.env_id for spec in TASKS] + [env_id for env_id, _, _ in browser_tasks() + embodied_tasks()]
@@ -162,8 +162,6 @@ def cmd_envs(args: argparse.Namespace) -> None:
 def cmd_play(args: argparse.Namespace) -> int:
     env_id = _env_id(args.env)
     envs = [_make_env(env_id, args)]
-    if env_id.startswith("dataset:"):
-        note_skipped(env_id.removeprefix("dataset:"), envs[0])
     try:  # a browser env left open would keep its Playwright running in this thread
         run, results = _play(env_id, envs, args)
     finally:
@@ -180,8 +178,10 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def _play(env_id: str, envs: list[gym.Env], args: argparse.Namespace) -> tuple[RunDir, list[EpisodeResult]]:
     """Play ``--episodes`` into a new run directory, in ``envs`` and the copies it adds to them."""
+    protocol = _dataset_protocol(env_id, envs[0], args) or args.protocol
     agent = _make_agent(args.agent, args, envs[0])
     run = _new_run_dir(args, "play")
+    _save_skipped(envs[0], run)
     seeds = range(args.seed, args.seed + args.episodes)
     envs += [_make_env(env_id, args) for _ in range(min(_concurrency(args.agent, args), len(seeds)) - 1)]
     record = EpisodeRecorder(run, env_id, args.agent, lambda seed: f"episode_{seed - args.seed:03d}",
@@ -199,9 +199,9 @@ def _play(env_id: str, envs: list[gym.Env], args: argparse.Namespace) -> tuple[R
 
         started = time.perf_counter()
         try:
-            results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report)
+            results = play_episodes(envs, agent, seeds, on_step=record, on_episode=report, protocol=protocol)
             seconds = time.perf_counter() - started
-            run.save_results([EvalResult(env_id, args.agent, results, seconds).summary()])
+            run.save_results([EvalResult(env_id, args.agent, results, seconds, protocol=protocol).summary()])
         finally:
             run.close()
     return run, results
@@ -315,12 +315,12 @@ def _eval_env(env_id: str, args: argparse.Namespace, seeds: range, run: RunDir,
                 continue
             if env is None:
                 env = _make_env(env_id, args)
-                if env_id.startswith("dataset:"):
-                    note_skipped(env_id.removeprefix("dataset:"), env)
+                protocol = _dataset_protocol(env_id, env, args) or args.protocol
+                _save_skipped(env, run)
             record = EpisodeRecorder(run, env_id, name, partial(_eval_folder, env_id, name, args),
                                      embodied=env_id in embodied_env_ids())  # fmt: skip
             result = evaluate(env, _make_agent(name, args, env), env_id, name, seeds, advance,
-                              concurrency=_concurrency(name, args), on_step=record, protocol=args.protocol,
+                              concurrency=_concurrency(name, args), on_step=record, protocol=protocol,
                               make_env=partial(_make_env, env_id, args))  # fmt: skip
             rows.append(result.summary())
     finally:  # a browser env that stays open would keep its Playwright running in this thread
@@ -340,6 +340,29 @@ def _advance(progress: Progress, task: Any, label: str):
             _say(f"{label} seed {result.seed}: {_error_line(result)}")
 
     return advance
+
+
+def _dataset_protocol(env_id: str, env: gym.Env, args: argparse.Namespace) -> str | None:
+    """For a dataset: say how many rows it skipped (always), check that the seeds stay within its
+    samples (seed s plays sample s, so more would play some twice), and return the protocol it
+    judges by. None for any other env."""
+    if not env_id.startswith("dataset:"):
+        return None
+    dataset = env.unwrapped
+    note_skipped(env_id.removeprefix("dataset:"), env)
+    if args.seed + args.episodes > len(dataset.samples):
+        raise UsageError(f"{env_id} has {len(dataset.samples)} samples; --seed {args.seed} --episodes "
+                         f"{args.episodes} would play some twice: pass --episodes "
+                         f"{max(1, len(dataset.samples) - args.seed)} or fewer")  # fmt: skip
+    return dataset.protocol
+
+
+def _save_skipped(env: gym.Env, run: RunDir) -> None:
+    """Every row a dataset skipped, in the run's ``skipped_rows.txt`` (the console shows the first)."""
+    skipped = getattr(env.unwrapped, "skipped", ())
+    if skipped:
+        write_atomic(run.path / "skipped_rows.txt", "".join(line + "\n" for line in skipped))
+        _say(f"mmgym: every skipped row is listed in {run.path / 'skipped_rows.txt'}")
 
 
 def _eval_folder(env_id: str, agent: str, args: argparse.Namespace, seed: int) -> str | None:

@@ -18,21 +18,27 @@ def cmd_export(args: argparse.Namespace) -> None:
     env_id = _env_id(args.env)
     if env_id in embodied_env_ids() or env_id.startswith("dataset:"):
         raise UsageError(f"{env_id} is not a GUI env; export a GUI or web task, e.g. mmgym/ClickElement-v0")
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(f"{out} is not empty; pass a new --out or delete it")
+    out = _empty_folder(args.out)
     width, height = args.size or (448, 448)
     try:
         samples, left_out = oracle_samples(env_id, args.episodes, out / "images", width=width,
-                                           height=height, seed=args.seed,
-                                           clicks_only=args.format == "screenspot")  # fmt: skip
+                                           height=height, seed=args.seed, format=args.format)  # fmt: skip
     except ValueError as error:
         raise UsageError(str(error)) from None
     if not samples:
         raise UsageError(f"{env_id}'s oracle took no step that {args.format} can hold; pick another env")
     path = write_dataset(samples, out, args.format)
-    note = f"; {left_out} steps left out (the layout holds only clicks on a box)" if left_out else ""
-    _say(f"wrote {len(samples)} samples of {args.episodes} {env_id} oracle episodes to {path}{note}")
+    _say(f"wrote {len(samples)} samples of {args.episodes} {env_id} oracle episodes to {path}")
+    for reason, count in left_out.items():
+        _say(f"mmgym: note: left out {count} steps: {reason}")
+
+
+def _empty_folder(path: str) -> Path:
+    """``--out``: a new or empty folder (never a dataset's own)."""
+    out = Path(path)
+    if out.is_file() or (out.is_dir() and any(out.iterdir())):
+        raise UsageError(f"{out} is not an empty folder; pass a new --out")
+    return out
 
 
 def cmd_select(args: argparse.Namespace) -> None:
@@ -43,9 +49,13 @@ def cmd_select(args: argparse.Namespace) -> None:
     from mmgym.envs.datasets.formats import write_dataset
     from mmgym.episodes import evaluate
 
+    out = _empty_folder(args.out)
     env = dataset_env(args.dataset, args)
     dataset = env.unwrapped
-    agent = HFAgent(args.model, greedy=True)
+    try:
+        agent = HFAgent(args.model, greedy=True)
+    except ValueError as error:  # a checkpoint that does not load
+        raise UsageError(str(error)) from None
     count = len(dataset.samples)
     correct: dict[int, bool] = {}
 
@@ -55,13 +65,15 @@ def cmd_select(args: argparse.Namespace) -> None:
     evaluate(env, agent, "dataset", args.model, range(count), on_step=judge)
     env.close()
     selection = select_samples(dataset.samples, correct.__getitem__, args.per_type)
-    path = write_dataset(selection.kept, Path(args.out), args.format or dataset.format)
+    try:
+        path = write_dataset(selection.kept, out, args.format or dataset.format)
+    except ValueError as error:  # a layout that cannot hold a kept sample
+        raise UsageError(f"--format {args.format}: {error}") from None
     for kind in sorted(selection.seen):
         _say(f"{kind:>12}: {selection.seen[kind]} samples, {selection.wrong[kind]} wrong, "
              f"kept {selection.kept_by_type[kind]}")  # fmt: skip
-    cap = args.per_type if args.per_type is not None else min(selection.wrong.values(), default=0)
     _say(f"kept {len(selection.kept)} of {count} samples (those {args.model} got wrong under "
-         f"{dataset.protocol}, at most {cap} per action type) in {path}")
+         f"{dataset.protocol}, at most {selection.cap} per action type) in {path}")
 
 
 def dataset_env(path: str, args: argparse.Namespace):
@@ -79,7 +91,8 @@ def note_skipped(path: str, env: Any) -> None:
 
     dataset = env.unwrapped
     skipped = dataset.skipped
-    shown = "".join(f"\n  {line}" for line in skipped[:5]) + ("\n  ..." if len(skipped) > 5 else "")
+    more = f"\n  ... and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    shown = "".join(f"\n  {line}" for line in skipped[:5]) + more
     loaded = f"{len(dataset.samples)} samples ({dataset.format})"
     _say(f"mmgym: {path}: {loaded}, {len(skipped)} rows skipped{shown}")
 

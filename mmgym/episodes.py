@@ -16,6 +16,7 @@ from PIL import Image
 import mmgym.envs  # noqa: F401  (registers the mmgym ids)
 from mmgym.agents.base import Agent, Reply
 from mmgym.agents.policies import Policy
+from mmgym.envs.actions import POINT_ACTIONS
 from mmgym.envs.protocols import score_step
 from mmgym.envs.text_actions import TextActions
 
@@ -160,8 +161,12 @@ def _step(env: gym.Env, result: EpisodeResult, observation: dict[str, Any], info
     """Step ``env`` with ``reply`` and count it in ``result`` (judged by ``protocol`` where the
     expert action is known); a reply with an error ends the episode where it is."""
     expert = info.get("expert_action")
-    if reply.error is not None:
+    if reply.error is not None:  # a step not taken: where it had a right answer, a miss
         result.error = reply.error
+        if expert is not None:
+            result.expert_steps += 1
+            if protocol is not None and getattr(expert, "type", None) in POINT_ACTIONS:
+                result.grounding_steps += 1
         return Step(result.seed, result.steps, observation, observation, reply, expert, 0.0, False, False, {})
     next_observation, reward, terminated, truncated, next_info = env.step(reply.text)
     action = next_info["action"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,14 +61,20 @@ def _note_dataset(config) -> None:
     import gymnasium as gym
 
     from mmgym.datasets_cli import note_skipped
+    from mmgym.rundir import write_atomic
 
     try:
         env = gym.make(config.env, path=config.dataset, format=config.dataset_format or None,
                        protocol=config.protocol or None)  # fmt: skip
-    except ValueError as error:  # a RowError (a bad row, with on_bad reject) or an unreadable layout
+    except ValueError as error:  # a layout that cannot be told
         raise UsageError(f"dataset {config.dataset}: {error}") from None
     note_skipped(config.dataset, env)
+    skipped = env.unwrapped.skipped
     env.close()
+    if skipped:
+        listed = Path(config.output_dir) / "skipped_rows.txt"
+        write_atomic(listed, "".join(line + "\n" for line in skipped))
+        print(f"mmgym: every skipped row is listed in {listed}", file=sys.stderr)
 
 
 @contextmanager

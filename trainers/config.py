@@ -202,6 +202,9 @@ def _check_consistency(config: ModelConfig) -> None:
     if bool(config.dataset) != (config.env == DATASET_ENV_ID):
         raise ConfigError(f"dataset is what env {DATASET_ENV_ID} plays: set both (env: {DATASET_ENV_ID}, "
                           "dataset: PATH) or neither")  # fmt: skip
+    if (config.dataset_format or config.protocol) and not config.dataset:
+        raise ConfigError("dataset_format and protocol are read with a dataset only; set dataset: PATH "
+                          "(and env: mmgym/GuiDataset-v0), or drop them")  # fmt: skip
     if config.lora_rank < 0 or config.lora_alpha <= 0 or not 0 <= config.lora_dropout < 1:
         raise ConfigError("lora_rank must be >= 0 (0 is off), lora_alpha > 0 and lora_dropout in [0, 1)")
     if isinstance(config, RLConfig):

@@ -14,10 +14,10 @@ from PIL import Image
 
 from mmgym.envs.actions import CHARSET, MAX_INSTRUCTION_LENGTH, Action, action_space, as_action
 from mmgym.envs.coordinates import Coordinates
-from mmgym.envs.datasets.formats import Loaded, read_dataset
+from mmgym.envs.datasets.formats import IMAGE_FOLDERS, Loaded, data_files, read_dataset
 from mmgym.envs.datasets.samples import GuiSample
 from mmgym.envs.protocols import PROTOCOLS, score_step
-from mmgym.errors import UsageError
+from mmgym.errors import UsageError, first_line
 
 #: The protocol each layout's papers report, used when none is named.
 DEFAULT_PROTOCOLS = {"ui-r1": "ui-r1", "gui-r1": "gui-r1", "screenspot": "screenspot",
@@ -67,8 +67,11 @@ class DatasetGuiEnv(gym.Env):
             raise UsageError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
         if not Path(path).exists():
             raise UsageError(f"dataset {path}: no such file or folder")
-        loaded, extra, longest = _read(Path(path).resolve(), format, on_bad)
-        self.samples, self.skipped = loaded.samples, loaded.skipped
+        try:
+            loaded, extra, longest = _read(Path(path).resolve(), format, on_bad)
+        except (OSError, ArithmeticError) as error:  # an unreadable file or folder, a number past float
+            raise UsageError(f"dataset {path}: {first_line(error)}") from None
+        self.samples, self.skipped = tuple(loaded.samples), tuple(loaded.skipped)
         if not self.samples:
             raise UsageError(f"{path} holds no usable sample ({len(self.skipped)} rows skipped); "
                              "see the rows listed by mmgym.envs.datasets.read_dataset")  # fmt: skip
@@ -93,9 +96,13 @@ class DatasetGuiEnv(gym.Env):
         else:
             index = seed % count if seed is not None else int(self.np_random.integers(count))
         self._sample = sample = self.samples[index]
-        with Image.open(sample.image) as image:
-            self._source_size = image.size
-            self._image = np.asarray(image.convert("RGB").resize(self.size, Image.Resampling.BILINEAR))
+        try:
+            with Image.open(sample.image) as image:
+                self._source_size = image.size
+                self._image = np.asarray(image.convert("RGB").resize(self.size, Image.Resampling.BILINEAR))
+        except (OSError, Image.DecompressionBombError) as error:  # a header that read, a body that does not
+            raise UsageError(f"dataset sample {sample.source}: cannot read {sample.image}: "
+                             f"{first_line(error)}") from None  # fmt: skip
         return self._observation(), {**self._truth(), "sample": sample.source, "index": index}
 
     def step(self, action: Action | dict[str, Any] | None):
@@ -107,7 +114,8 @@ class DatasetGuiEnv(gym.Env):
             point = self._coordinates().from_screen(*predicted.point, self.size)
             predicted = dataclasses.replace(predicted, point=point)
         sample = self._sample
-        score = score_step(self.protocol, predicted, sample.action, sample.box, self._source_size)
+        box = sample.box if sample.box is not None else self._pixel_area(sample.action)
+        score = score_step(self.protocol, predicted, sample.action, box, self._source_size)
         components = {"success": float(score.success), "action_type": float(score.type_match)}
         if score.grounded is not None:
             components["grounding"] = float(score.grounded)
@@ -117,6 +125,16 @@ class DatasetGuiEnv(gym.Env):
 
     def render(self) -> np.ndarray | None:
         return self._image.copy() if self.render_mode == "rgb_array" and self._image is not None else None
+
+    def _pixel_area(self, truth: Action) -> tuple[float, float, float, float] | None:
+        """For a truth with a point but no box: the screenshot area of the observation pixel its
+        point falls on, the finest target a model seeing the observation can hit."""
+        if truth.point is None:
+            return None
+        x, y = self._coordinates().to_screen(*truth.point, self.size)
+        (width, height), (source_width, source_height) = self.size, self._source_size
+        scale_x, scale_y = source_width / width, source_height / height
+        return x * scale_x, y * scale_y, (x + 1) * scale_x, (y + 1) * scale_y
 
     def _coordinates(self) -> Coordinates:
         """Source-image pixels (the "model" side) to and from observation pixels."""
@@ -142,29 +160,35 @@ def _read(path: Path, format: str | None, on_bad: str) -> tuple[Loaded, str, int
     """The dataset, read once per process while it stays unchanged (a trainer makes a new env for
     every episode it plays), with the characters its instructions add to :data:`CHARSET` and the
     longest instruction's length."""
-    key = (path, format, on_bad)
-    if key in _READ and _READ[key][0] == _version(path):
+    key, version = (path, format, on_bad), _version(path)
+    if key in _READ and _READ[key][0] == version:
         return _READ[key][1]
     loaded = read_dataset(path, format, on_bad=on_bad)
     texts = [_instruction(sample) for sample in loaded.samples]
     extra = "".join(sorted({char for text in texts for char in text} - set(CHARSET)))
     if len(_READ) >= 4:  # a few datasets at a time
         _READ.pop(next(iter(_READ)))
-    # the version after reading: a reader may have unpacked images beside the data
-    _READ[key] = (_version(path), (loaded, extra, max(map(len, texts), default=0)))
+    # (a change made while reading is caught by the next look; so is a reader's first unpacking of
+    # embedded images, which reads the dataset once more)
+    _READ[key] = (version, (loaded, extra, max(map(len, texts), default=0)))
     return _READ[key][1]
 
 
 def _version(path: Path) -> tuple[int, ...]:
-    """What changes when the dataset does: the modification times of its file(s) and of every folder
-    under its own (a folder's changes when a file in it is added, removed or renamed), hidden
-    folders (a reader's unpacked images) aside."""
-    root = path if path.is_dir() else path.parent
-    folders = []
-    for folder, subfolders, _ in os.walk(root):  # (listing a folder stats none of its files)
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]  # the readers' own caches
-        folders.append(folder)
-    return (path.stat().st_mtime_ns, *(os.stat(folder).st_mtime_ns for folder in folders))
+    """What changes when the dataset does: the size and modification time of each data file, the
+    modification time of the folder it is in, and those of the image folders beside it or its
+    folder and of every folder under them (a folder's changes when a file in it is added, removed or
+    renamed); hidden folders (a reader's unpacked images) aside."""
+    files = data_files(path)
+    stamps = [value for file in files for value in (file.stat().st_size, file.stat().st_mtime_ns)]
+    stamps += [os.stat(folder).st_mtime_ns for folder in sorted({file.parent for file in files})]
+    bases = {base for file in files for base in (file.parent, file.parent.parent)}
+    image_roots = {base / name for base in bases for name in IMAGE_FOLDERS}
+    for root in sorted(root for root in image_roots if root.is_dir()):
+        for folder, subfolders, _ in os.walk(root):  # (listing a folder stats none of its files)
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            stamps.append(os.stat(folder).st_mtime_ns)
+    return tuple(stamps)
 
 
 def _instruction(sample: GuiSample) -> str:

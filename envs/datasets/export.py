@@ -10,20 +10,20 @@ from pathlib import Path
 import gymnasium as gym
 from PIL import Image
 
-from mmgym.envs.actions import ActionType
+from mmgym.envs.datasets.formats import cannot_hold
 from mmgym.envs.datasets.samples import GuiSample
 
 
 def oracle_samples(env_id: str, episodes: int, folder: Path, *, width: int, height: int, seed: int = 0,
-                   clicks_only: bool = False) -> tuple[list[GuiSample], int]:  # fmt: skip
+                   format: str | None = None) -> tuple[list[GuiSample], Counter]:  # fmt: skip
     """Every step of ``episodes`` oracle episodes of ``env_id`` (seeds ``seed`` on) as a sample: the
     screen (saved as a PNG in ``folder``), the instruction, the expert action and its target box,
-    and the earlier actions of the episode as history. With ``clicks_only`` (grounding layouts such
-    as ScreenSpot) only click steps with a box become samples. Returns the samples and the steps
-    left out."""
+    and the earlier actions of the episode as history. With ``format``, only the steps its layout
+    can hold (:func:`mmgym.envs.datasets.formats.cannot_hold`). Returns the samples and, per
+    reason, the steps left out."""
     env = gym.make(env_id, width=width, height=height)
     folder.mkdir(parents=True, exist_ok=True)
-    samples, left_out = [], 0
+    samples, left_out = [], Counter()
     try:
         for episode in range(seed, seed + episodes):
             observation, info = env.reset(seed=episode)
@@ -33,14 +33,17 @@ def oracle_samples(env_id: str, episodes: int, folder: Path, *, width: int, heig
                 if expert is None:
                     raise ValueError(f"{env_id} has no oracle (info['expert_action']) to export")
                 box = info.get("target_box")
-                if clicks_only and (expert.type != ActionType.CLICK or box is None):
-                    left_out += 1
+                box = tuple(map(float, box)) if box is not None else None
+                earlier = () if format == "screenspot" else tuple(history)  # grounding data: single screens
+                sample = GuiSample(folder / f"{episode:06d}_{step:03d}.png", observation["instruction"],
+                                   expert, box, earlier, f"{env_id} seed {episode} step {step}")  # fmt: skip
+                Image.fromarray(observation["image"]).save(sample.image)
+                reason = cannot_hold(sample, format) if format is not None else None
+                if reason is None:
+                    samples.append(sample)
                 else:
-                    image = folder / f"{episode:06d}_{step:03d}.png"
-                    Image.fromarray(observation["image"]).save(image)
-                    box = tuple(map(float, box)) if box is not None else None
-                    samples.append(GuiSample(image, observation["instruction"], expert, box, tuple(history),
-                                             f"{env_id} seed {episode} step {step}"))  # fmt: skip
+                    sample.image.unlink()
+                    left_out[reason] += 1
                 history.append(expert.to_json())
                 observation, _, terminated, truncated, info = env.step(expert)
                 if terminated or truncated:
@@ -58,6 +61,7 @@ class Selection:
     seen: Counter  # action type -> samples
     wrong: Counter  # action type -> samples the model got wrong
     kept_by_type: Counter
+    cap: int  # samples kept per action type at most
 
 
 def select_samples(samples: Sequence[GuiSample], correct: Callable[[int], bool],
@@ -85,4 +89,4 @@ def select_samples(samples: Sequence[GuiSample], correct: Callable[[int], bool],
         if kept_by_type[kind] < cap:
             kept.append(sample)
             kept_by_type[kind] += 1
-    return Selection(kept, seen, wrong, kept_by_type)
+    return Selection(kept, seen, wrong, kept_by_type, cap)

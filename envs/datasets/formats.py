@@ -42,8 +42,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,7 +103,7 @@ def _rows(path: Path, columns: list[str] | None = None) -> Iterator[tuple[int, d
     if path.suffix == ".parquet":
         yield from _parquet_rows(path, columns)
         return
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, as some editors write, is dropped)
     if not text.lstrip().startswith("["):  # JSON Lines, whatever the suffix (GUI-R1 writes .json ones)
         yield from _line_rows(text)
         return
@@ -170,8 +172,12 @@ def _numbers(value: Any, what: str, count: int) -> list[float]:
     ok = isinstance(value, list | tuple) and len(value) == count
     if not ok or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
         raise _BadRow(f"{what} is {value!r}, not {count} numbers")
-    if not all(math.isfinite(v) for v in value):
-        raise _BadRow(f"{what} {list(value)} has a number that is not finite")
+    try:
+        finite = all(math.isfinite(v) for v in value)
+    except OverflowError:  # an int beyond any float
+        finite = False
+    if not finite:
+        raise _BadRow(f"{what} has a number that is not finite")
     return list(value)
 
 
@@ -227,7 +233,7 @@ class _Images:
         if not isinstance(name, str) or not name:
             raise _BadRow(f"the image is {name!r}, not a file name")
         if name not in self._found:
-            path = next((root / name for root in self.roots if (root / name).is_file()), None)
+            path = next((root / name for root in self.roots if _is_file(root / name)), None)
             if path is None:
                 raise _BadRow(f"image file {name!r} not found beside the data file or in its image folders")
             self._found[name] = path
@@ -235,14 +241,16 @@ class _Images:
 
     def unpack(self, image: dict) -> Path:
         """The file of an embedded ``{"bytes", "path"}`` image, written to the cache on first use."""
-        data = image.get("bytes")
+        data, name = image.get("bytes"), image.get("path")
         if not data:
-            return self.find(image.get("path"))
-        suffix = Path(image.get("path") or "").suffix.lower() or ".png"
+            return self.find(name)
+        if not isinstance(data, bytes) or not isinstance(name, str | None):
+            raise _BadRow(f"the embedded image is a {type(data).__name__} named {name!r}, not bytes")
+        suffix = Path(name or "").suffix.lower() or ".png"
         target = self.cache / f"{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
         if not target.is_file():
             self.cache.mkdir(exist_ok=True)
-            partial = target.with_name(target.name + ".partial")
+            partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
             partial.write_bytes(data)
             partial.replace(target)  # whole or absent, should two readers meet
         return target
@@ -252,9 +260,17 @@ class _Images:
             try:
                 with Image.open(path) as image:
                     self._sizes[path] = image.size
-            except OSError as error:
+            except (OSError, Image.DecompressionBombError) as error:
                 raise _BadRow(f"cannot read image {path.name}: {error}") from None
         return self._sizes[path]
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for a name the system refuses (too long, not allowed)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -378,13 +394,14 @@ def _read_ui_r1(row: dict, file: _File) -> GuiSample:
     image = file.images.find(_field(row, "img_filename"))
     size = file.images.size(image)
     instruction = _text(row, "instruction")
-    if row.get("action") is None and "bbox" not in row:
+    has_box = row.get("bbox") is not None
+    if row.get("action") is None and not has_box:
         raise _BadRow("missing field 'action' (or 'bbox' for a click)")
-    name = _action_name(row.get("action", "click"))
+    name = _action_name(row.get("action") or "click")
     if name == "click":
         box = _checked_box(_numbers(_field(row, "bbox"), "bbox", 4), size)
         return GuiSample(image, instruction, Action.click(*_centre(box)), box, _history(row))
-    if "bbox" in row:
+    if has_box:
         raise _BadRow(f"a {name!r} row has a bbox; UI-R1 rows with a bbox are clicks")
     action = _android_action({**row, "action_type": name}, size, _UI_R1_NAMES)
     return GuiSample(image, instruction, action, history=_history(row))
@@ -451,12 +468,14 @@ _NORM1 = Coordinates("norm1")
 
 def _open_gui_r1(path: Path) -> _File:
     """GUI-R1's training parquet holds 0-1 coordinates, its test files pixels: a file is read as
-    0-1 when every gt_bbox value in it lies in [0, 1]."""
-    normalised = True
+    0-1 when most of its gt_bbox values lie in [0, 1] (a row that does not then lands outside the
+    image, and is reported as such)."""
+    votes = {True: 0, False: 0}
     for _, row in _rows(path, columns=["gt_bbox"]):
         values = row.get("gt_bbox") if isinstance(row, dict) else None
         if isinstance(values, list) and values != _NO_POINT:
-            normalised &= all(isinstance(v, int | float) and 0 <= v <= 1 for v in values)
+            votes[all(isinstance(v, int | float) and 0 <= v <= 1 for v in values)] += 1
+    normalised = votes[True] >= votes[False]
     variant = "gui-r1 (0-1 coordinates)" if normalised else "gui-r1 (pixel coordinates)"
     return _File(path, _Images(path), variant, normalised)
 
@@ -782,6 +801,20 @@ def _checked_format(format: str) -> _Layout:
     return _LAYOUTS[format]
 
 
+def cannot_hold(sample: GuiSample, format: str) -> str | None:
+    """Why the layout ``format`` cannot hold ``sample`` (None: it can)."""
+    try:
+        _checked_format(format).holds(sample)
+    except _CannotHold as reason:
+        return str(reason)
+    return None
+
+
+def data_files(path: Path) -> list[Path]:
+    """The data files :func:`read_dataset` reads for ``path``."""
+    return _data_files(path)
+
+
 def _data_files(path: Path) -> list[Path]:
     """The data file ``path`` names, or those in the folder it names (or in its annotations/)."""
     if path.is_file():
@@ -861,6 +894,8 @@ def _read_file(path: Path, name: str, loaded: Loaded, on_bad: str) -> None:
             if isinstance(row, _BadRow):
                 raise row
             sample = layout.read(row, file)
+            if not sample.instruction.strip():
+                raise _BadRow("the instruction is empty")
         except _BadRow as bad:
             line = f"{path}:{number}: {bad}"
             if on_bad == "reject":

@@ -119,10 +119,12 @@ def test_bad_rows_are_counted_always_and_rejected_on_request(exported, tmp_path,
     assert ", 0 rows skipped" in capsys.readouterr().err  # said even when nothing was skipped
     first = read_dataset(dataset).samples[0]
     first.image.unlink()
-    assert main(argv) == 0
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 0
     err = capsys.readouterr().err
     [data] = [path for path in dataset.iterdir() if path.is_file()]
     assert ", 1 rows skipped" in err and f"{data}:1: " in err and first.image.name in err
+    [listed] = (tmp_path / "run" / "skipped_rows.txt").read_text().splitlines()
+    assert listed.startswith(f"{data}:1: ") and first.image.name in listed
     assert main([*argv, "--on-bad", "reject"]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("mmgym: error:") and f"{data}:1: " in error
@@ -177,3 +179,49 @@ def test_a_reply_that_does_not_parse_is_wrong_even_on_a_wait_sample(exported, tm
         env.reset(seed=0)
         _, got, terminated, _, info = env.step(reply)
         assert (got, terminated, info["success"]) == (reward, True, bool(reward))
+
+
+def test_a_point_without_a_box_is_hit_from_a_smaller_observation(tmp_path):
+    """A 1080 x 2400 screenshot seen at 448 x 448: under screenspot a truth with no box is the area of
+    the observation pixel it falls on, which the oracle's mapped click hits, for every point."""
+    from mmgym.envs.actions import Action
+    from mmgym.envs.datasets.formats import write_dataset
+    from mmgym.envs.datasets.samples import GuiSample
+
+    image = tmp_path / "phone.png"
+    Image.new("RGB", (1080, 2400), "white").save(image)
+    points = [(0, 0), (1079, 2399), (541, 1203), (7, 2000), (1000, 13)]
+    samples = [GuiSample(image, "Tap it.", Action.click(x, y), source=f"point {x},{y}") for x, y in points]
+    env = DatasetGuiEnv(write_dataset(samples, tmp_path / "data", "androidcontrol"), width=448, height=448,
+                        protocol="screenspot")  # fmt: skip
+    for seed in range(len(points)):
+        _, info = env.reset(seed=seed)
+        _, reward, _, _, step_info = env.step(info["expert_action"])
+        assert reward == 1.0 and step_info["grounded"], points[seed]
+        _, info = env.reset(seed=seed)
+        x, y = info["expert_action"].point
+        wrong = Action.click(x + 1 if x < 447 else x - 1, y)  # the next observation pixel
+        assert env.step(wrong)[1] == 0.0, points[seed]
+
+
+def test_dataset_commands_refuse_what_would_go_wrong(exported, tmp_path, capsys):
+    from mmgym.trainers.config import ConfigError, load_config
+
+    dataset = exported["androidcontrol", "FillForm-v0"]
+    count = len(read_dataset(dataset).samples)
+    # seed s plays sample s: more episodes than samples would judge some twice
+    assert main(["eval", f"dataset:{dataset}", "--agent", "oracle", "--episodes", str(count + 1)]) == 2
+    assert f"has {count} samples" in capsys.readouterr().err
+    # without --protocol a dataset is judged by its layout's protocol, and says so
+    assert main(["eval", f"dataset:{dataset}", "--agent", "oracle", "--episodes", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["protocol"] == "ui-r1"
+    # select never writes over a dataset
+    assert main(["select", str(dataset), "--out", str(dataset)]) == 2
+    assert "is not an empty folder" in capsys.readouterr().err
+    # export leaves out the steps a layout cannot hold, and says which
+    assert main(["export", "FillForm-v0", "--format", "screenspot", "--episodes", "1", "--size", "320x240",
+                 "--out", str(tmp_path / "grounding")]) == 0  # fmt: skip
+    assert "left out" in capsys.readouterr().err
+    assert {s.action.type.label for s in read_dataset(tmp_path / "grounding").samples} == {"click"}
+    with pytest.raises(ConfigError, match="with a dataset only"):
+        load_config(None, ["--protocol=ui-r1"])

@@ -489,3 +489,40 @@ def test_usage_errors(screens, tmp_path):
     write_dataset(samples, tmp_path / "two", "androidcontrol")
     with pytest.raises(ValueError, match="holds 2 data files"):
         read_dataset(tmp_path / "two")
+
+
+def test_hostile_rows_are_bad_rows_not_crashes(tmp_path):
+    """Rows a careless or hostile file holds: each is one skipped line, the good row still loads."""
+    _blank(tmp_path / "fine.png", (50, 50))
+    path = _json(tmp_path / "rows.json", [
+        {"img_filename": "fine.png", "bbox": [1, 1, 10**400, 5], "instruction": "huge"},
+        {"img_filename": "x" * 5000 + ".png", "bbox": [1, 1, 5, 5], "instruction": "long name"},
+        {"img_filename": "fine.png", "bbox": [1, 1, 5, 5], "instruction": "  "},
+        {"img_filename": "fine.png", "bbox": [1, 1, 5, 5], "action": None, "instruction": "null action"},
+        {"img_filename": "fine.png", "bbox": None, "action": "navigate_back", "instruction": "null box"},
+    ])  # fmt: skip
+    loaded = read_dataset(path, "ui-r1")
+    assert [s.instruction for s in loaded.samples] == ["null action", "null box"]
+    assert [line.split(": ", 1)[1] for line in loaded.skipped] == [
+        "bbox has a number that is not finite",
+        f"image file {'x' * 5000 + '.png'!r} not found beside the data file or in its image folders",
+        "the instruction is empty",
+    ]
+
+
+def test_an_embedded_image_that_is_not_bytes_is_a_bad_row(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\ufeff" + json.dumps({"image": {"bytes": "abc", "path": "p.png"}, "instruction": "a",
+                                           "gt_action": "click", "gt_bbox": [0.5, 0.5]}) + "\n")  # fmt: skip
+    loaded = read_dataset(path, "gui-r1")  # (a byte-order mark first, as some editors write)
+    assert loaded.samples == [] and "not bytes" in loaded.skipped[0]
+
+
+def test_one_gui_r1_value_past_1_does_not_turn_a_0_1_file_into_pixels(tmp_path):
+    phone = {"bytes": _png_bytes((100, 100)), "path": "p.png"}
+    rows = [{"image": phone, "instruction": f"{i}", "gt_action": "click", "gt_bbox": [0.5, 0.5]}
+            for i in range(3)]  # fmt: skip
+    rows.append({"image": phone, "instruction": "past", "gt_action": "click", "gt_bbox": [0.5, 1.02]})
+    loaded = read_dataset(_gui_r1_parquet(tmp_path / "train.parquet", rows), "gui-r1")
+    assert [s.action.point for s in loaded.samples] == [(50, 50)] * 3
+    assert len(loaded.skipped) == 1 and "outside" in loaded.skipped[0]

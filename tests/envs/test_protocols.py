@@ -76,3 +76,10 @@ def test_every_protocol_judges_types_and_arguments_alike(protocol):
 def test_an_unknown_protocol_names_the_choices():
     with pytest.raises(ValueError, match="unknown protocol 'seeclick'; choose from screenspot, ui-r1"):
         score_step("seeclick", None, Action.back(), None, SCREEN)
+
+
+def test_distances_start_at_the_annotated_point_not_the_box_centre():
+    """An AndroidControl row: a tap near the left end of a wide list row."""
+    truth, row = Action.click(100, 500), (0, 450, 1080, 550)
+    for protocol in ("ui-r1", "gui-r1", "infigui-r1"):
+        assert score_step(protocol, Action.click(100, 500), truth, row, (1080, 2400)).success, protocol

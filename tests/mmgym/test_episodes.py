@@ -75,3 +75,14 @@ def test_agents_that_read_slots_by_position_run_one_episode_at_a_time():
                  make_env=lambda: make_text_env(ENV))  # fmt: skip
     result = evaluate(make_text_env(ENV), OracleAgent(), ENV, "oracle", range(3))
     assert result.summary()["success_rate"] == 1.0 and result.summary()["errors"] == 0
+
+
+def test_under_a_protocol_a_step_that_got_no_reply_counts_as_a_miss():
+    """ClickElement takes one click: 4 episodes, 1 with no reply at its first step. The 3 others are
+    right, so step success and grounding are 3 of 4 (not 3 of 3), as the success rate is."""
+    env = "mmgym/ClickElement-v0"
+    agent = OracleWithFaults(failing={2}, at=0)
+    summary = evaluate(make_text_env(env), agent, env, "oracle", range(4), protocol="screenspot").summary()
+    assert (summary["success_rate"], summary["errors"], summary["protocol"]) == (0.75, 1, "screenspot")
+    assert (summary["step_success_rate"], summary["grounding_accuracy"]) == (0.75, 0.75)
+    assert summary["action_type_accuracy"] == 0.75
