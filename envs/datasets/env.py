@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 from typing import Any
 
@@ -175,20 +174,16 @@ def _read(path: Path, format: str | None, on_bad: str) -> tuple[Loaded, str, int
 
 
 def _version(path: Path) -> tuple[int, ...]:
-    """What changes when the dataset does: the size and modification time of each data file, the
-    modification time of the folder it is in, and those of the image folders beside it or its
-    folder and of every folder under them (a folder's changes when a file in it is added, removed or
-    renamed); hidden folders (a reader's unpacked images) aside."""
+    """What changes when the dataset does: the size and modification time of each data file, and the
+    modification times of the folder it is in and of the image folders beside it or its folder (a
+    folder's changes when a file in it is added, removed or renamed). Folders under those are not
+    looked into: listing 10,000 screenshots for every env a trainer makes would cost more than the
+    step's own data."""
     files = data_files(path)
     stamps = [value for file in files for value in (file.stat().st_size, file.stat().st_mtime_ns)]
-    stamps += [os.stat(folder).st_mtime_ns for folder in sorted({file.parent for file in files})]
-    bases = {base for file in files for base in (file.parent, file.parent.parent)}
-    image_roots = {base / name for base in bases for name in IMAGE_FOLDERS}
-    for root in sorted(root for root in image_roots if root.is_dir()):
-        for folder, subfolders, _ in os.walk(root):  # (listing a folder stats none of its files)
-            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-            stamps.append(os.stat(folder).st_mtime_ns)
-    return tuple(stamps)
+    bases = sorted({base for file in files for base in (file.parent, file.parent.parent)})
+    folders = [file.parent for file in files] + [base / name for base in bases for name in IMAGE_FOLDERS]
+    return (*stamps, *(folder.stat().st_mtime_ns for folder in folders if folder.is_dir()))
 
 
 def _instruction(sample: GuiSample) -> str:
