@@ -28,18 +28,18 @@ def token_logprobs(logits: Tensor, tokens: Tensor, temperature: float, forbidden
 
     Shapes: ``logits (B, T, V)``, ``tokens (B, T)`` -> ``(B, T)``.
     """
-    return _policy(logits, temperature, forbidden).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    return log_policy(logits, temperature, forbidden).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
 
 
-def token_entropy(logits: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
-    """``(B, T)`` entropy of the policy :func:`token_logprobs` scores under, without gradient (a
-    metric: a policy whose entropy collapses has stopped exploring)."""
+def token_entropy(log_policy: Tensor) -> Tensor:
+    """``(B, T)`` entropy of a :func:`log_policy` ``(B, T, V)``, without gradient (a metric: a
+    policy whose entropy collapses has stopped exploring)."""
     with torch.no_grad():
-        policy = _policy(logits, temperature, forbidden)
-        return -(policy.exp() * policy.clamp(min=torch.finfo(policy.dtype).min)).sum(-1)
+        return -(log_policy.exp() * log_policy.clamp(min=torch.finfo(log_policy.dtype).min)).sum(-1)
 
 
-def _policy(logits: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
+def log_policy(logits: Tensor, temperature: float, forbidden: Sequence[int]) -> Tensor:
+    """``(B, T, V)`` log-probabilities of the policy :func:`token_logprobs` scores under."""
     scaled = logits.float() / temperature
     if forbidden:
         scaled[..., list(forbidden)] = float("-inf")
@@ -120,7 +120,7 @@ def sample(model: torch.nn.Module, inputs: dict[str, Tensor], rows: Tensor, *, e
     replies: list[tuple[list[int], list[float]]] = [([], []) for _ in range(len(rows))]
     active = list(range(len(rows)))
     for step in range(max_new_tokens):
-        logprobs = _policy(logits, temperature, forbidden)
+        logprobs = log_policy(logits, temperature, forbidden)
         tokens = logprobs.argmax(-1) if greedy else nucleus_sample(logprobs, top_p)
         chosen = logprobs.gather(-1, tokens[:, None]).squeeze(-1)
         for row, token, logprob in zip(active, tokens.tolist(), chosen.tolist(), strict=True):

@@ -58,14 +58,12 @@ def _train(config, resume: bool) -> None:
 
 
 def _note_dataset(config) -> None:
-    import gymnasium as gym
-
     from mmgym.datasets_cli import note_skipped
     from mmgym.rundir import write_atomic
+    from mmgym.trainers.run import make_env
 
     try:
-        env = gym.make(config.env, path=config.dataset, format=config.dataset_format or None,
-                       protocol=config.protocol or None)  # fmt: skip
+        env = make_env(config)
     except ValueError as error:  # a layout that cannot be told
         raise UsageError(f"dataset {config.dataset}: {error}") from None
     note_skipped(config.dataset, env)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mmgym.episodes import Step
-from mmgym.rundir import RunDir, append
+from mmgym.rundir import RunDir, append, turn_record
 
 
 class EpisodeRecorder:
@@ -39,7 +39,7 @@ class EpisodeRecorder:
         last = steps[-1]
         record = {"env": self.env_id, "agent": self.agent, "seed": seed, "step": None,
                   "success": bool(last.info.get("success", False)), "return": sum(s.reward for s in steps),
-                  "embodied": self.embodied, "turns": [turn_record(step) for step in steps]}  # fmt: skip
+                  "embodied": self.embodied, "turns": [_turn(step) for step in steps]}  # fmt: skip
         frames = [step.observation["image"] for step in steps]
         ended = last.terminated or last.truncated
         name = self.folder(seed)
@@ -55,18 +55,7 @@ class EpisodeRecorder:
             append(self.run.path / "trajectory.jsonl", lines)
 
 
-def turn_record(step: Step) -> dict[str, Any]:
-    """A step as an ``episode.json`` turn (see :mod:`mmgym.rundir`)."""
-    return {
-        "instruction": step.observation["instruction"], "reply": step.reply.text,
-        "action": _as_dict(step.info.get("action")), "parse_error": step.info.get("parse_error"),
-        "expert_action": _as_dict(step.expert_action),
-        "reward": step.reward, "reward_components": step.info.get("reward_components", {}),
-        "error": step.reply.error,
-    }  # fmt: skip
-
-
-def _as_dict(action: Any) -> dict[str, Any] | None:
-    """A GUI action or embodied skill as its JSON form; None for none, or for a structured
-    (array) action, which has no such form."""
-    return action.to_dict() if hasattr(action, "to_dict") else None
+def _turn(step: Step) -> dict[str, Any]:
+    return turn_record(step.observation["instruction"], step.reply.text, step.info.get("action"),
+                       step.info.get("parse_error"), step.expert_action, step.reward,
+                       step.info.get("reward_components", {}), step.reply.error)  # fmt: skip

@@ -65,6 +65,20 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def turn_record(instruction: str, reply: str, action: Any, parse_error: str | None, expert: Any,
+                reward: float, components: dict[str, float],
+                error: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """One turn of an ``episode.json`` (the screenshot's name is added on saving). Actions are GUI
+    actions or embodied skills, written in their JSON form; a structured (array) action has none."""
+    return {"instruction": instruction, "reply": reply, "action": _as_dict(action),
+            "parse_error": parse_error, "expert_action": _as_dict(expert), "reward": reward,
+            "reward_components": components, "error": error}  # fmt: skip
+
+
+def _as_dict(action: Any) -> dict[str, Any] | None:
+    return action.to_dict() if hasattr(action, "to_dict") else None
+
+
 class RunDir:
     """One run's directory, written as the module docstring lays out.
 

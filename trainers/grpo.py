@@ -133,7 +133,8 @@ def _update(run: Run, batch: dict, turns: list[Turn], advantages: torch.Tensor, 
         return "non-finite reward or log-prob"
     ref = reference(batch) if reference is not None else None
     for iteration in range(config.iterations):
-        logprobs, entropy, _ = reply_forward(run.model, batch, agent.temperature, agent.forbidden)
+        logprobs, entropy, _ = reply_forward(run.model, batch, agent.temperature, agent.forbidden,
+                                             entropy=iteration == 0)  # fmt: skip
         if iteration == 0:
             metrics["entropy"] = mean_entropy(entropy, mask)
             old, weights = sampler_correction(config, logprobs, sampled, mask, metrics)

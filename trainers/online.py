@@ -11,6 +11,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from mmgym.rundir import turn_record
 from mmgym.trainers.config import RLConfig
 from mmgym.trainers.policy import reply_logprobs
 from mmgym.trainers.rollout import Episode, RewardWeights, Turn
@@ -117,9 +118,8 @@ def save_trajectories(run: Run, episodes: list[Episode]) -> None:
 
 
 def _turn_record(turn: Turn) -> dict:
-    return {"instruction": turn.instruction, "reply": turn.reply.text, "action": turn.action,
-            "parse_error": turn.parse_error, "expert_action": turn.expert, "reward": turn.task + turn.shaping,
-            "reward_components": turn.components, "error": turn.reply.error}  # fmt: skip
+    return turn_record(turn.instruction, turn.reply.text, turn.action, turn.parse_error, turn.expert,
+                       turn.task + turn.shaping, turn.components, turn.reply.error)  # fmt: skip
 
 
 Report = Callable[[dict], None]

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from mmgym.agents.decode import forward_replies, token_entropy, token_logprobs
+from mmgym.agents.decode import forward_replies, log_policy, token_entropy
 
 
 def turn_batch(agent: Any, chats: Sequence[list[dict[str, Any]]], replies: Sequence[Sequence[int]]) -> dict:
@@ -39,17 +39,19 @@ def reply_logprobs(model: torch.nn.Module, batch: dict, temperature: float,
 
 
 def reply_forward(model: torch.nn.Module, batch: dict, temperature: float, forbidden: Sequence[int],
-                  hidden: bool = False) -> tuple[Tensor, Tensor, Tensor | None]:  # fmt: skip
-    """:func:`reply_logprobs`, the policy's entropy ``(B, R)`` at each reply token (no gradient),
-    and with ``hidden`` the last layer's states ``(B, R, H)`` before each reply token (where a
-    value head on the policy reads its values)."""
+                  hidden: bool = False,
+                  entropy: bool = False) -> tuple[Tensor, Tensor | None, Tensor | None]:  # fmt: skip
+    """:func:`reply_logprobs`; with ``entropy`` the policy's entropy ``(B, R)`` at each reply token
+    (no gradient; from the same log-softmax); with ``hidden`` the last layer's states ``(B, R, H)``
+    before each reply token (where a value head on the policy reads its values)."""
     logits, states = forward_replies(model, batch["inputs"], batch["rows"], batch["reply_ids"], hidden=hidden)
-    logprobs = token_logprobs(logits, batch["reply_ids"], temperature, forbidden)
-    entropy = token_entropy(logits, temperature, forbidden)
+    policy = log_policy(logits, temperature, forbidden)  # (B, R, V)
+    logprobs = policy.gather(-1, batch["reply_ids"].unsqueeze(-1)).squeeze(-1)
     # Padding is a forbidden token (log-prob -inf): zero it here, where its gradient is zero too,
     # so no NaN (0 * inf) reaches a loss.
     model_tokens = batch["reply_mask"].bool()
-    return torch.where(model_tokens, logprobs, 0.0), torch.where(model_tokens, entropy, 0.0), states
+    entropies = torch.where(model_tokens, token_entropy(policy), 0.0) if entropy else None
+    return torch.where(model_tokens, logprobs, 0.0), entropies, states
 
 
 def mean_entropy(entropy: Tensor, mask: Tensor) -> float:

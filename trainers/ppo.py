@@ -193,7 +193,8 @@ def _update(run: Run, critic: Critic, targets: Targets | None, reference: Refere
     ref = reference(batch) if reference is not None else None
     for iteration in range(config.iterations):
         logprobs, entropy, states = reply_forward(run.model, batch, agent.temperature, agent.forbidden,
-                                                  hidden=critic.backbone is None)  # fmt: skip
+                                                  hidden=critic.backbone is None,
+                                                  entropy=iteration == 0)  # fmt: skip
         if iteration == 0:
             metrics["entropy"] = mean_entropy(entropy, mask)
             old, weights = sampler_correction(config, logprobs, targets.old_logprobs, mask, metrics)

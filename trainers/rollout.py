@@ -31,12 +31,12 @@ class Turn:
     shaping: float
     components: dict[str, float]
     # What the run directory's sampled trajectories show (mmgym.rundir): the screen the reply
-    # answered, and the parsed and expert actions as Action.to_dict() (None: none).
+    # answered, and the parsed and expert actions (None: none).
     screen: np.ndarray | None = None
     instruction: str = ""
-    action: dict[str, Any] | None = None
+    action: Any = None
     parse_error: str | None = None
-    expert: dict[str, Any] | None = None
+    expert: Any = None
 
 
 @dataclass
@@ -114,11 +114,9 @@ def collect(agent: Any, make_env: Callable[[], gym.Env], seeds: Sequence[int], g
             seen = observations[index]
             observation, reward, terminated, truncated, info = envs[index].step(reply.text)
             task, shaping, components = turn_reward(reply.text, reward, info, expert, box, weights)
-            action = info.get("action")
             episodes[index].turns.append(Turn(
                 chat, reply, task, shaping, components, screen=seen["image"], instruction=seen["instruction"],
-                action=action.to_dict() if action is not None else None, parse_error=info.get("parse_error"),
-                expert=expert.to_dict() if expert is not None else None,
+                action=info.get("action"), parse_error=info.get("parse_error"), expert=expert,
             ))  # fmt: skip
             episodes[index].success = bool(info.get("success"))
             observations[index], infos[index] = observation, info

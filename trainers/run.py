@@ -101,12 +101,7 @@ class Run:
         return env.skills
 
     def make_env(self) -> gym.Env:
-        config = self.config
-        if config.dataset:
-            return gym.make(config.env, width=config.width, height=config.height, path=config.dataset,
-                            format=config.dataset_format or None,
-                            protocol=config.protocol or None)  # fmt: skip
-        return gym.make(config.env, width=config.width, height=config.height)
+        return make_env(self.config)
 
     def optimizer_step(self) -> float:
         """Clip, step, schedule; returns the gradient norm before clipping."""
@@ -153,6 +148,14 @@ class Run:
         every = self.config.save_every
         if (every and self.step % every == 0) or self.step == self.config.steps:
             self.save()
+
+
+def make_env(config: ModelConfig) -> gym.Env:
+    """The config's env at its screen size (a dataset env reading its ``dataset``)."""
+    if config.dataset:
+        return gym.make(config.env, width=config.width, height=config.height, path=config.dataset,
+                        format=config.dataset_format or None, protocol=config.protocol or None)  # fmt: skip
+    return gym.make(config.env, width=config.width, height=config.height)
 
 
 def with_lora(model: torch.nn.Module, config: ModelConfig, adapter: Path | None = None) -> torch.nn.Module:
